@@ -1,0 +1,70 @@
+import { z } from "zod";
+import type { BreakerObject } from "./breaker/breaker-object";
+
+/** Bindings and vars from wrangler.toml, plus secrets (README, "Deploy"). */
+export interface Env {
+  DB: D1Database;
+  BREAKER: DurableObjectNamespace<BreakerObject>;
+  ASSETS?: Fetcher;
+  ENVIRONMENT?: string;
+  CONTROL_PREFIX?: string;
+  ADMIN_TOKEN?: string;
+  /** Milliseconds between an isolate's checks of D1 for a newer config (default 5000). */
+  CONFIG_REFRESH_MS?: string;
+  /** Cloudflare Access: team domain and audience tag, for the dashboard's JWT login. */
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
+  AWS_ACCESS_KEY_ID?: string;
+  AWS_SECRET_ACCESS_KEY?: string;
+  GCP_SERVICE_ACCOUNT_JSON?: string;
+  AZURE_TENANT_ID?: string;
+  AZURE_CLIENT_ID?: string;
+  AZURE_CLIENT_SECRET?: string;
+  AZURE_SUBSCRIPTION_ID?: string;
+  K8S_TOKEN?: string;
+  WEBHOOK_SECRET?: string;
+}
+
+const varsSchema = z.object({
+  ENVIRONMENT: z.string().default("production"),
+  CONTROL_PREFIX: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, "a path like /_edge")
+    .default("/_edge"),
+  CONFIG_REFRESH_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+});
+
+export interface Settings {
+  production: boolean;
+  environment: string;
+  controlPrefix: string;
+  configRefreshMs: number;
+}
+
+const settingsCache = new WeakMap<object, Settings>();
+
+/**
+ * Validates the vars once per env object. A bad var is a deploy fault, so this throws
+ * (the worker answers 500 and the error names the var) rather than serving half-configured.
+ */
+export function settings(env: Env): Settings {
+  const hit = settingsCache.get(env);
+  if (hit) return hit;
+  const r = varsSchema.safeParse({
+    ENVIRONMENT: env.ENVIRONMENT || undefined,
+    CONTROL_PREFIX: env.CONTROL_PREFIX || undefined,
+    CONFIG_REFRESH_MS: env.CONFIG_REFRESH_MS || undefined,
+  });
+  if (!r.success) {
+    const what = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid worker vars: ${what}`);
+  }
+  const s: Settings = {
+    production: r.data.ENVIRONMENT === "production",
+    environment: r.data.ENVIRONMENT,
+    controlPrefix: r.data.CONTROL_PREFIX,
+    configRefreshMs: r.data.CONFIG_REFRESH_MS,
+  };
+  settingsCache.set(env, s);
+  return s;
+}

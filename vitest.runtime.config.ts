@@ -1,0 +1,30 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Runtime tests run inside workerd with real D1 and Durable Objects, configured from
+// wrangler.toml; migrations/ is the same folder `wrangler d1 migrations apply` reads.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ENVIRONMENT: "test",
+            ADMIN_TOKEN: "test-admin-token",
+            CONFIG_REFRESH_MS: "0",
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ["test/runtime/**/*.test.ts"],
+      setupFiles: ["./test/runtime/apply-migrations.ts"],
+      globalSetup: ["./test/runtime/global-setup.ts"],
+      testTimeout: 30_000,
+    },
+  };
+});
