@@ -1,5 +1,6 @@
 
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { HIST_COLUMNS, type HistColumn } from "../telemetry/histogram";
 
 /**
  * The one D1 schema. `npm run db:generate` (drizzle-kit) writes the SQL into migrations/,
@@ -47,3 +48,64 @@ export const healthEvents = sqliteTable(
   (t) => [index("health_events_origin_at").on(t.origin, t.at)],
 );
 
+
+/* ---- Traffic telemetry (src/telemetry). Counts are additive: every write is an upsert that adds. ---- */
+
+function histColumn(name: string) {
+  return integer(name).notNull().default(0);
+}
+
+/** Counters and the latency histogram (h00..h33, bounds in src/telemetry/histogram.ts). */
+function rollupColumns() {
+  const hist = Object.fromEntries(HIST_COLUMNS.map((c) => [c, histColumn(c)])) as {
+    [K in HistColumn]: ReturnType<typeof histColumn>;
+  };
+  return {
+    pool: text("pool").notNull(),
+    origin: text("origin").notNull(),
+    country: text("country").notNull(),
+    colo: text("colo").notNull(),
+    requests: integer("requests").notNull().default(0),
+    errConnect: integer("err_connect").notNull().default(0),
+    errTimeout: integer("err_timeout").notNull().default(0),
+    err5xx: integer("err_5xx").notNull().default(0),
+    err4xx: integer("err_4xx").notNull().default(0),
+    retries: integer("retries").notNull().default(0),
+    bytes: integer("bytes").notNull().default(0),
+    latencySumMs: real("latency_sum_ms").notNull().default(0),
+    /** Samples lost to a flush that failed twice: counted here so the loss is visible. */
+    dropped: integer("dropped").notNull().default(0),
+    ...hist,
+  };
+}
+
+/** Per-minute rollups; `minute` is the epoch ms of the minute's start. Kept 7 days by default. */
+export const rollupMinute = sqliteTable(
+  "rollup_minute",
+  { minute: integer("minute").notNull(), ...rollupColumns() },
+  (t) => [
+    primaryKey({ columns: [t.minute, t.pool, t.origin, t.country, t.colo] }),
+    index("rollup_minute_pool_minute").on(t.pool, t.minute),
+  ],
+);
+
+/** Hourly rollups recomputed from rollup_minute by the cron; `hour` is epoch ms. Kept 90 days by default. */
+export const rollupHour = sqliteTable(
+  "rollup_hour",
+  { hour: integer("hour").notNull(), ...rollupColumns() },
+  (t) => [
+    primaryKey({ columns: [t.hour, t.pool, t.origin, t.country, t.colo] }),
+    index("rollup_hour_pool_hour").on(t.pool, t.hour),
+  ],
+);
+
+/**
+ * Ids of committed telemetry flushes. A flush inserts its id in the same transaction as its
+ * upserts, so a retry of a flush whose outcome was unknown (committed, but the answer was
+ * lost) fails on this key instead of counting twice. Pruned by the cron after a day.
+ */
+export const telemetryFlush = sqliteTable(
+  "telemetry_flush",
+  { id: text("id").primaryKey(), at: integer("at").notNull() },
+  (t) => [index("telemetry_flush_at").on(t.at)],
+);
