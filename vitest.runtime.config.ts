@@ -8,7 +8,7 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
@@ -16,9 +16,10 @@ export default defineConfig(async () => {
             ENVIRONMENT: "test",
             ADMIN_TOKEN: "test-admin-token",
             CONFIG_REFRESH_MS: "0",
+            ORIGINS_URL: inject("originsUrl"),
           },
         },
-      }),
+      })),
     ],
     test: {
       include: ["test/runtime/**/*.test.ts"],

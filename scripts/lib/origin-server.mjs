@@ -1,0 +1,109 @@
+// A small HTTP origin for the demo, the tests and the benchmarks. Each instance answers
+// every path with JSON naming its id and echoing the request, serves /healthz, and has
+// knobs for added latency, error rate, a fixed status and being down (connection refused).
+// Knobs: POST /__origin/knobs with JSON {latency_ms, error_rate, status, down_ms}; GET shows them.
+import http from "node:http";
+
+/**
+ * @param {{ id: string, port?: number, host?: string, region?: string }} opts
+ * @returns {Promise<{ id: string, port: number, url: string, knobs: object, setKnobs(k: object): void, down(): Promise<void>, up(): Promise<void>, close(): Promise<void>, hits: number }>}
+ */
+export async function startOrigin(opts) {
+  const host = opts.host ?? "127.0.0.1";
+  const knobs = { latency_ms: 0, error_rate: 0, status: 0 };
+  const sockets = new Set();
+  let hits = 0;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://origin");
+    if (url.pathname === "/__origin/knobs") {
+      if (req.method === "POST") {
+        let raw = "";
+        req.on("data", (c) => (raw += c));
+        req.on("end", () => {
+          try {
+            apply(JSON.parse(raw || "{}"));
+            send(res, 200, { id: opts.id, knobs });
+          } catch (e) {
+            send(res, 400, { error: "bad_knobs", message: String(e) });
+          }
+        });
+        return;
+      }
+      return send(res, 200, { id: opts.id, knobs });
+    }
+    hits++;
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const answer = () => {
+        if (url.pathname === "/healthz") return send(res, knobs.status >= 500 ? knobs.status : 200, { id: opts.id, ok: knobs.status < 500 });
+        if (req.headers.upgrade) return send(res, 426, { error: "no_upgrade_here" });
+        const failed = knobs.status > 0 || (knobs.error_rate > 0 && Math.random() < knobs.error_rate);
+        const status = knobs.status > 0 ? knobs.status : failed ? 500 : 200;
+        send(res, status, {
+          origin: opts.id,
+          region: opts.region ?? "",
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          body,
+        });
+      };
+      if (knobs.latency_ms > 0) setTimeout(answer, knobs.latency_ms);
+      else answer();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  function apply(k) {
+    for (const key of ["latency_ms", "error_rate", "status"]) {
+      if (k[key] !== undefined) {
+        const v = Number(k[key]);
+        if (!Number.isFinite(v) || v < 0) throw new Error(`${key} must be a non-negative number`);
+        knobs[key] = v;
+      }
+    }
+  }
+  function send(res, status, obj) {
+    const text = JSON.stringify(obj);
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "x-origin-id": opts.id });
+    res.end(text);
+  }
+  const listen = (port) =>
+    new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve(server.address().port);
+      });
+    });
+  let port = await listen(opts.port ?? 0);
+  const self = {
+    id: opts.id,
+    port,
+    url: `http://${host}:${port}`,
+    knobs,
+    get hits() {
+      return hits;
+    },
+    setKnobs: apply,
+    /** Refuse connections: stop listening and drop open sockets. */
+    async down() {
+      await new Promise((r) => {
+        server.close(() => r(undefined));
+        for (const s of sockets) s.destroy();
+      });
+    },
+    async up() {
+      port = await listen(port);
+    },
+    async close() {
+      if (server.listening) await self.down();
+    },
+  };
+  return self;
+}

@@ -1,0 +1,63 @@
+import type { ActiveConfig } from "./store";
+
+/**
+ * The isolate's copy of the active config. A warm request reads it synchronously; at most
+ * once every `refreshMs` a request schedules (via ctx.waitUntil) one check of D1 for a
+ * newer version. Only a cold isolate, which has nothing to serve, awaits D1.
+ *
+ * Fail-open on D1: if the check fails, the isolate keeps serving the last config it had
+ * (an edge that stops routing because its control store blinked is worse than one that
+ * routes on a config a few seconds old).
+ */
+export class ConfigCache {
+  private active: ActiveConfig | undefined;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private inflight: Promise<void> | undefined;
+  lastError: string | undefined;
+
+  constructor(
+    private readonly load: (sinceVersion: number) => Promise<ActiveConfig | null>,
+    private readonly now: () => number,
+    private readonly refreshMs: number,
+  ) {}
+
+  get current(): ActiveConfig | undefined {
+    return this.active;
+  }
+
+  /** Cold path: wait for a config if there is none yet. */
+  async ensure(): Promise<ActiveConfig | undefined> {
+    if (!this.active) await this.refresh();
+    return this.active;
+  }
+
+  /** A refresh to hand to ctx.waitUntil when one is due, else undefined (no work). */
+  refreshIfDue(): Promise<void> | undefined {
+    if (this.inflight) return undefined;
+    if (this.now() - this.checkedAt < this.refreshMs) return undefined;
+    return this.refresh();
+  }
+
+  /** Installs a config this isolate just stored (the PUT handler), skipping the wait. */
+  install(next: ActiveConfig): void {
+    if (!this.active || next.version > this.active.version) this.active = next;
+  }
+
+  private refresh(): Promise<void> {
+    if (this.inflight) return this.inflight;
+    this.checkedAt = this.now();
+    this.inflight = this.load(this.active?.version ?? 0)
+      .then((next) => {
+        if (next) this.install(next);
+        this.lastError = undefined;
+      })
+      .catch((err: unknown) => {
+        this.lastError = err instanceof Error ? err.message : String(err);
+        console.error(JSON.stringify({ event: "config_refresh_failed", error: this.lastError }));
+      })
+      .finally(() => {
+        this.inflight = undefined;
+      });
+    return this.inflight;
+  }
+}

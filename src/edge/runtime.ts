@@ -1,0 +1,80 @@
+import { ConfigCache } from "../config/cache";
+import { loadNewerConfig, type ActiveConfig } from "../config/store";
+import type { Env, Settings } from "../env";
+import { LoadStats } from "../routing/load";
+import { RetryBudget } from "../routing/retry-budget";
+import { PICKERS } from "../routing/selection";
+import { RoutingTable } from "../routing/table";
+import type { AttemptRecord } from "../routing/proxy";
+
+/** What the router needs from the breaker client (src/breaker/client.ts). */
+export interface BreakerPort {
+  readonly version: number;
+  configure(active: ActiveConfig): void;
+  admit(originId: string): boolean;
+  available(originId: string): boolean;
+  record(rec: AttemptRecord, colo: string): void;
+  sync(): Promise<void> | undefined;
+  warmUp(originIds: readonly string[], budgetMs: number): Promise<void>;
+}
+
+/** What the router needs from telemetry (src/telemetry/). */
+export interface TelemetryPort {
+  record(rec: AttemptRecord, country: string, colo: string, at: number): void;
+  maybeFlush(db: D1Database): Promise<void> | undefined;
+}
+
+export interface EdgeClock {
+  now(): number;
+  random(): number;
+}
+
+/**
+ * Everything one isolate keeps between requests: the config cache, the compiled routing
+ * table, live load figures, the retry budget, the breaker client and the telemetry buffer.
+ * Built once per isolate (per env object) and reused by every request.
+ */
+export class EdgeRuntime {
+  readonly config: ConfigCache;
+  readonly load: LoadStats;
+  private table: RoutingTable | undefined;
+  private budgetFor: ActiveConfig | undefined;
+  private budget: RetryBudget = new RetryBudget(20, 3);
+
+  constructor(
+    readonly env: Env,
+    readonly settings: Settings,
+    readonly clock: EdgeClock,
+    readonly breaker: BreakerPort,
+    readonly telemetry: TelemetryPort,
+  ) {
+    this.config = new ConfigCache((v) => loadNewerConfig(env.DB, v), clock.now, settings.configRefreshMs);
+    this.load = new LoadStats(clock.now);
+  }
+
+  /** The table for the active config, with pickers current for breaker availability. */
+  routing(active: ActiveConfig): { table: RoutingTable; budget: RetryBudget } {
+    if (!this.table || this.table.version !== active.version || this.table.config !== active.config) {
+      this.table = new RoutingTable(active.config, active.version, this.load, PICKERS);
+      this.breaker.configure(active);
+    }
+    if (this.budgetFor !== active) {
+      const r = active.config.retries;
+      this.budget = new RetryBudget(r.budget_percent, r.min_retries_per_window);
+      this.budgetFor = active;
+    }
+    this.table.refresh(this.breaker.version, (id) => this.breaker.available(id));
+    return { table: this.table, budget: this.budget };
+  }
+}
+
+const runtimes = new WeakMap<Env, EdgeRuntime>();
+
+export function edgeRuntime(env: Env, make: (env: Env) => EdgeRuntime): EdgeRuntime {
+  let rt = runtimes.get(env);
+  if (!rt) {
+    rt = make(env);
+    runtimes.set(env, rt);
+  }
+  return rt;
+}

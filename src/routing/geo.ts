@@ -1,0 +1,96 @@
+/**
+ * Where the client is. In production this comes from `request.cf`; outside production a
+ * request may carry `x-edge-geo: country=DE; continent=EU; lat=50.11; lon=8.68; colo=FRA`
+ * instead (CONTRACT.md "Geo in development and tests"), because `wrangler dev` has no cf.
+ */
+export interface ClientGeo {
+  country?: string;
+  continent?: string;
+  lat?: number;
+  lon?: number;
+  colo?: string;
+}
+
+export const GEO_HEADER = "x-edge-geo";
+
+export interface CfLike {
+  country?: unknown;
+  continent?: unknown;
+  latitude?: unknown;
+  longitude?: unknown;
+  colo?: unknown;
+}
+
+const code = (v: unknown, len: number): string | undefined =>
+  typeof v === "string" && new RegExp(`^[A-Za-z]{${len}}$`).test(v) ? v.toUpperCase() : undefined;
+
+const coord = (v: unknown, limit: number): number | undefined => {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  return Number.isFinite(n) && Math.abs(n) <= limit ? n : undefined;
+};
+
+const colo = (v: unknown): string | undefined =>
+  typeof v === "string" && /^[A-Za-z0-9]{2,8}$/.test(v) ? v.toUpperCase() : undefined;
+
+/** Reads geo from Cloudflare's `cf` object (lat/lon arrive as strings there). */
+export function geoFromCf(cf: CfLike | undefined): ClientGeo {
+  if (!cf) return {};
+  return clean({
+    country: code(cf.country, 2),
+    continent: code(cf.continent, 2),
+    lat: coord(cf.latitude, 90),
+    lon: coord(cf.longitude, 180),
+    colo: colo(cf.colo),
+  });
+}
+
+/** Parses the development override header; unknown keys and bad values are ignored. */
+export function geoFromHeader(value: string | null): ClientGeo | undefined {
+  if (value === null) return undefined;
+  const fields = new Map<string, string>();
+  for (const part of value.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) fields.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+  }
+  return clean({
+    country: code(fields.get("country"), 2),
+    continent: code(fields.get("continent"), 2),
+    lat: coord(fields.get("lat"), 90),
+    lon: coord(fields.get("lon"), 180),
+    colo: colo(fields.get("colo")),
+  });
+}
+
+/**
+ * The header override is honoured only outside production; in production it is ignored
+ * (and the proxy strips it from what it forwards either way).
+ */
+export function clientGeo(cf: CfLike | undefined, header: string | null, production: boolean): ClientGeo {
+  const fromCf = geoFromCf(cf);
+  if (production) return fromCf;
+  const fromHeader = geoFromHeader(header);
+  return fromHeader ? { ...fromCf, ...fromHeader } : fromCf;
+}
+
+function clean(g: ClientGeo): ClientGeo {
+  const out: ClientGeo = {};
+  if (g.country !== undefined) out.country = g.country;
+  if (g.continent !== undefined) out.continent = g.continent;
+  if (g.lat !== undefined && g.lon !== undefined) {
+    out.lat = g.lat;
+    out.lon = g.lon;
+  }
+  if (g.colo !== undefined) out.colo = g.colo;
+  return out;
+}
+
+const EARTH_RADIUS_KM = 6371.0088; // IUGG mean radius
+
+/** Great-circle distance by the haversine formula (km). */
+export function distanceKm(aLat: number, aLon: number, bLat: number, bLon: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (bLat - aLat) * rad;
+  const dLon = (bLon - aLon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(aLat * rad) * Math.cos(bLat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}

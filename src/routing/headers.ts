@@ -1,0 +1,97 @@
+import { GEO_HEADER } from "./geo";
+
+/** RFC 9110 §7.6.1 hop-by-hop fields, plus the de-facto ones proxies also drop. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+function connectionListed(headers: Headers): Set<string> {
+  const listed = new Set<string>();
+  for (const token of (headers.get("connection") ?? "").split(",")) {
+    const t = token.trim().toLowerCase();
+    if (t) listed.add(t);
+  }
+  return listed;
+}
+
+export interface ForwardInfo {
+  /** The client's address (cf-connecting-ip), if known. */
+  clientIp: string | undefined;
+  /** "http" or "https": the scheme the client used. */
+  proto: string;
+  /** The Host the client asked for. */
+  host: string;
+  /** True for a WebSocket upgrade: Upgrade/Connection pass through. */
+  websocket: boolean;
+  /** Host header to send upstream instead of the origin URL's host. */
+  hostOverride?: string;
+}
+
+/**
+ * Headers for the upstream request: end-to-end fields kept, hop-by-hop and the geo
+ * override dropped (the override is never forwarded, in any environment), and the
+ * X-Forwarded-* / Forwarded (RFC 7239) fields appended with what this hop saw.
+ */
+export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
+  const out = new Headers();
+  const listed = connectionListed(incoming);
+  for (const [name, value] of incoming) {
+    if (HOP_BY_HOP.has(name) || listed.has(name) || name === GEO_HEADER || name === "host") continue;
+    out.append(name, value);
+  }
+  if (info.websocket) {
+    out.set("upgrade", "websocket");
+    out.set("connection", "Upgrade");
+  }
+  if (info.clientIp) {
+    const prior = incoming.get("x-forwarded-for");
+    out.set("x-forwarded-for", prior ? `${prior}, ${info.clientIp}` : info.clientIp);
+  }
+  out.set("x-forwarded-proto", info.proto);
+  out.set("x-forwarded-host", info.host);
+  const node = info.clientIp ? (info.clientIp.includes(":") ? `"[${info.clientIp}]"` : info.clientIp) : "unknown";
+  const element = `for=${node};host="${info.host.replace(/["\\]/g, "")}";proto=${info.proto}`;
+  const priorForwarded = incoming.get("forwarded");
+  out.set("forwarded", priorForwarded ? `${priorForwarded}, ${element}` : element);
+  if (info.hostOverride) out.set("host", info.hostOverride);
+  return out;
+}
+
+/** Response headers for the client: hop-by-hop fields dropped (except on a 101 upgrade). */
+export function downstreamHeaders(upstream: Headers, upgraded: boolean): Headers {
+  const out = new Headers();
+  const listed = connectionListed(upstream);
+  for (const [name, value] of upstream) {
+    if (!upgraded && (HOP_BY_HOP.has(name) || listed.has(name))) continue;
+    out.append(name, value);
+  }
+  return out;
+}
+
+/**
+ * The upstream URL: the origin's scheme, host, port and base path, then the client's path
+ * and query. Only the pathname and search of the client's URL are used, so an
+ * absolute-form target, a Host header, `..`, encoded slashes or `@` cannot pick another
+ * host; the result is checked once more and refused (null) if its authority differs.
+ */
+export function upstreamUrl(origin: URL, incoming: URL): URL | null {
+  const base = origin.pathname.endsWith("/") ? origin.pathname.slice(0, -1) : origin.pathname;
+  const path = incoming.pathname.startsWith("/") ? incoming.pathname : `/${incoming.pathname}`;
+  let target: URL;
+  try {
+    target = new URL(`${origin.protocol}//${origin.host}${base}${path}${incoming.search}`);
+  } catch {
+    return null;
+  }
+  if (target.protocol !== origin.protocol || target.host !== origin.host || target.username || target.password) return null;
+  if (base && !target.pathname.startsWith(`${base}/`) && target.pathname !== base) return null;
+  return target;
+}

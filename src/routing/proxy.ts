@@ -1,0 +1,262 @@
+import type { RetriesConfig } from "../config/schema";
+import type { ClientGeo } from "./geo";
+import { type ForwardInfo, downstreamHeaders, upstreamHeaders, upstreamUrl } from "./headers";
+import type { LoadStats } from "./load";
+import type { RetryBudget } from "./retry-budget";
+import type { PoolRuntime, RoutingTable } from "./table";
+
+/** How one upstream attempt ended, as the breaker and telemetry need it. */
+export type AttemptOutcome =
+  | { kind: "response"; status: number; latencyMs: number }
+  | { kind: "connect"; latencyMs: number; message: string }
+  | { kind: "timeout"; latencyMs: number };
+
+export interface AttemptRecord {
+  pool: string;
+  origin: string;
+  outcome: AttemptOutcome;
+  retry: boolean;
+  bytes: number;
+}
+
+/** What the proxy needs from the rest of the isolate (STYLE.md rule 10: narrow seams). */
+export interface ProxyDeps {
+  table: RoutingTable;
+  load: LoadStats;
+  budget: RetryBudget;
+  retries: RetriesConfig;
+  debugHeaders: boolean;
+  /** May this origin take this request (half-open probe leases are consumed here)? */
+  admit(originId: string): boolean;
+  /** Called once per attempt, synchronously, when its outcome is known. */
+  onAttempt(rec: AttemptRecord): void;
+  fetch(req: Request): Promise<Response>;
+  now(): number;
+  random(): number;
+  setTimer(fn: () => void, ms: number): () => void;
+  /** Seconds a client should wait before retrying when nothing is available. */
+  retryAfterS: number;
+}
+
+export interface ProxyRequest {
+  request: Request;
+  url: URL;
+  geo: ClientGeo;
+  /** Pools to try, best first (steering output, fallback last). */
+  pools: readonly string[];
+  clientIp: string | undefined;
+}
+
+/** RFC 9110 §9.2.2 idempotent methods. */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+
+export function errorResponse(status: number, error: string, message: string, extra?: Record<string, string>): Response {
+  return new Response(JSON.stringify({ error, message }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...extra },
+  });
+}
+
+/**
+ * Proxies one client request: picks a pool and origin, forwards, and on a retriable
+ * failure retries on a different origin (same pool first, then the next pool) within the
+ * attempt limit and the retry budget.
+ *
+ * Replay rule: a body can be sent twice only if it was buffered. Idempotent requests
+ * with no body or a buffered one retry on every condition in `retries.on`; other methods
+ * retry only after a connect error, which proves the origin never saw the request (a
+ * timed-out POST may have been processed, so repeating it could apply it twice).
+ * Bodies larger than `max_buffer_bytes`, or of unknown length, stream and are never retried.
+ */
+export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<Response> {
+  const { request, url } = req;
+  const method = request.method.toUpperCase();
+  const websocket = (request.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
+  const body = await readBody(request, deps.retries.max_buffer_bytes);
+  const forward: ForwardInfo = {
+    clientIp: req.clientIp,
+    proto: url.protocol.replace(":", ""),
+    host: url.host,
+    websocket,
+  };
+  const maxAttempts = 1 + deps.retries.attempts;
+  const tried = new Set<string>();
+  const key = affinityKeyFor(req);
+  let attempts = 0;
+  let last: { response?: Response; outcome: AttemptOutcome } | undefined;
+  let lastPool = "";
+  let lastOrigin = "";
+
+  deps.budget.requestStarted();
+  try {
+    for (const poolId of req.pools) {
+      const pool = deps.table.pools.get(poolId);
+      if (!pool) continue;
+      while (attempts < maxAttempts) {
+        const origin = pickAdmitted(pool, key(pool), tried, deps);
+        if (!origin) break;
+        const isRetry = attempts > 0;
+        if (isRetry && !deps.budget.tryRetry()) return finish(last, lastPool, lastOrigin, attempts, deps);
+        attempts++;
+        tried.add(origin);
+        const result = await attempt(pool, origin, req, forward, body, deps, isRetry);
+        if (isRetry) deps.budget.retryEnded();
+        last = result;
+        lastPool = pool.config.id;
+        lastOrigin = origin;
+        const retriable = isRetriable(result.outcome, deps.retries.on) && canReplay(method, body, result.outcome);
+        if (!retriable || attempts >= maxAttempts) return finish(last, lastPool, lastOrigin, attempts, deps);
+        await result.response?.body?.cancel();
+      }
+      if (attempts >= maxAttempts) break;
+    }
+    if (last) return finish(last, lastPool, lastOrigin, attempts, deps);
+    return errorResponse(503, "no_available_origin", "no healthy origin can take this request", {
+      "retry-after": String(deps.retryAfterS),
+    });
+  } finally {
+    deps.budget.requestEnded();
+  }
+}
+
+type Body = { kind: "none" } | { kind: "buffered"; bytes: ArrayBuffer } | { kind: "stream"; stream: ReadableStream<Uint8Array> };
+
+async function readBody(request: Request, maxBuffer: number): Promise<Body> {
+  if (request.body === null) return { kind: "none" };
+  const declared = request.headers.get("content-length");
+  const length = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
+  if (length !== undefined && length <= maxBuffer) return { kind: "buffered", bytes: await request.arrayBuffer() };
+  return { kind: "stream", stream: request.body };
+}
+
+function canReplay(method: string, body: Body, outcome: AttemptOutcome): boolean {
+  if (body.kind === "stream") return false;
+  if (IDEMPOTENT.has(method)) return true;
+  return outcome.kind === "connect";
+}
+
+function isRetriable(outcome: AttemptOutcome, on: readonly string[]): boolean {
+  if (outcome.kind === "connect") return on.includes("connect");
+  if (outcome.kind === "timeout") return on.includes("timeout");
+  return on.includes(String(outcome.status));
+}
+
+function affinityKeyFor(req: ProxyRequest): (pool: PoolRuntime) => string | undefined {
+  return (pool) => {
+    const a = pool.config.affinity;
+    switch (a.by) {
+      case "none":
+        return undefined;
+      case "ip":
+        return req.clientIp;
+      case "header":
+        return req.request.headers.get(a.name) ?? undefined;
+      case "cookie":
+        return readCookie(req.request.headers.get("cookie"), a.name) ?? req.clientIp;
+    }
+  };
+}
+
+export function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Picks an origin not yet tried whose breaker admits the request (probe leases included). */
+function pickAdmitted(pool: PoolRuntime, key: string | undefined, tried: Set<string>, deps: ProxyDeps): string | undefined {
+  if (!pool.picker) return undefined;
+  const refused = new Set(tried);
+  for (let i = 0; i < pool.available; i++) {
+    const pick = pool.picker.pick(key === undefined ? { random: deps.random, exclude: refused } : { random: deps.random, key, exclude: refused });
+    if (!pick) return undefined;
+    if (deps.admit(pick.id)) return pick.id;
+    refused.add(pick.id);
+  }
+  return undefined;
+}
+
+async function attempt(
+  pool: PoolRuntime,
+  originId: string,
+  req: ProxyRequest,
+  forward: ForwardInfo,
+  body: Body,
+  deps: ProxyDeps,
+  retry: boolean,
+): Promise<{ response?: Response; outcome: AttemptOutcome }> {
+  const origin = pool.origins.get(originId)!;
+  const target = upstreamUrl(origin.url, req.url);
+  const started = deps.now();
+  const poolId = pool.config.id;
+  const colo = req.geo.colo ?? "";
+  if (!target) {
+    const outcome: AttemptOutcome = { kind: "response", status: 400, latencyMs: 0 };
+    return { response: errorResponse(400, "bad_path", "the request path cannot be forwarded"), outcome };
+  }
+  const headers = upstreamHeaders(req.request.headers, origin.config.host_header ? { ...forward, hostOverride: origin.config.host_header } : forward);
+  const controller = new AbortController();
+  const cancelTimer = deps.setTimer(() => controller.abort("per-try timeout"), deps.retries.per_try_timeout_ms);
+  const init: RequestInit = {
+    method: req.request.method,
+    headers,
+    redirect: "manual",
+    signal: controller.signal,
+  };
+  if (body.kind === "buffered") init.body = body.bytes;
+  else if (body.kind === "stream") init.body = body.stream;
+  deps.load.begin(poolId, originId);
+  let result: { response?: Response; outcome: AttemptOutcome };
+  try {
+    const response = await deps.fetch(new Request(target.toString(), init));
+    result = { response, outcome: { kind: "response", status: response.status, latencyMs: deps.now() - started } };
+  } catch (err) {
+    const latencyMs = deps.now() - started;
+    result = controller.signal.aborted
+      ? { outcome: { kind: "timeout", latencyMs } }
+      : { outcome: { kind: "connect", latencyMs, message: err instanceof Error ? err.message : String(err) } };
+  } finally {
+    cancelTimer();
+  }
+  const o = result.outcome;
+  const failed = o.kind !== "response" || o.status >= 500;
+  deps.load.end(poolId, originId, colo, o.latencyMs, failed);
+  const bytes = Number(result.response?.headers.get("content-length") ?? 0) || 0;
+  deps.onAttempt({ pool: poolId, origin: originId, outcome: o, retry, bytes });
+  return result;
+}
+
+function finish(
+  last: { response?: Response; outcome: AttemptOutcome } | undefined,
+  pool: string,
+  origin: string,
+  attempts: number,
+  deps: ProxyDeps,
+): Response {
+  let res: Response;
+  if (!last) {
+    res = errorResponse(503, "no_available_origin", "no healthy origin can take this request", { "retry-after": String(deps.retryAfterS) });
+  } else if (last.response) {
+    const upgraded = last.response.status === 101;
+    const init: ResponseInit & { webSocket?: WebSocket | null } = {
+      status: last.response.status,
+      statusText: last.response.statusText,
+      headers: downstreamHeaders(last.response.headers, upgraded),
+    };
+    if (upgraded) init.webSocket = last.response.webSocket;
+    res = new Response(upgraded ? null : last.response.body, init);
+  } else if (last.outcome.kind === "timeout") {
+    res = errorResponse(504, "origin_timeout", `origin ${origin} did not answer in time`);
+  } else {
+    res = errorResponse(502, "origin_unreachable", `origin ${origin} could not be reached`);
+  }
+  if (deps.debugHeaders) {
+    res.headers.set("x-edge-pool", pool);
+    res.headers.set("x-edge-origin", origin);
+    res.headers.set("x-edge-attempts", String(attempts));
+  }
+  return res;
+}

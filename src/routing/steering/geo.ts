@@ -1,0 +1,16 @@
+import type { SteeringPolicyFn } from "./types";
+
+/**
+ * Country first, then continent, then `default` (Cloudflare LB's geo steering by
+ * country/region). Only the first matching key is used: a country entry is the operator's
+ * complete answer for that country. Unknown pools were rejected by the schema.
+ */
+export const geo: SteeringPolicyFn = ({ geo: g, geoMap }) => {
+  const keys = [g.country, g.continent, "default"];
+  for (const k of keys) {
+    if (k === undefined) continue;
+    const list = geoMap[k];
+    if (list && list.length > 0) return [...list];
+  }
+  return [];
+};
