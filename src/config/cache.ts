@@ -13,10 +13,11 @@ export class ConfigCache {
   private active: ActiveConfig | undefined;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
+  private installs = 0;
   lastError: string | undefined;
 
   constructor(
-    private readonly load: (sinceVersion: number) => Promise<ActiveConfig | null>,
+    private readonly load: (knownVersion: number) => Promise<ActiveConfig | "unchanged" | null>,
     private readonly now: () => number,
     private readonly refreshMs: number,
   ) {}
@@ -38,17 +39,20 @@ export class ConfigCache {
     return this.refresh();
   }
 
-  /** Installs a config this isolate just stored (the PUT handler), skipping the wait. */
+  /** Installs the active config: one this isolate just stored (PUT), or D1's newest. */
   install(next: ActiveConfig): void {
-    if (!this.active || next.version > this.active.version) this.active = next;
+    this.active = next;
+    this.installs++;
   }
 
   private refresh(): Promise<void> {
     if (this.inflight) return this.inflight;
     this.checkedAt = this.now();
+    const installsBefore = this.installs;
     this.inflight = this.load(this.active?.version ?? 0)
       .then((next) => {
-        if (next) this.install(next);
+        // A PUT that landed while this read was in flight is newer than what it read.
+        if (next !== null && next !== "unchanged" && this.installs === installsBefore) this.install(next);
         this.lastError = undefined;
       })
       .catch((err: unknown) => {

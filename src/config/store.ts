@@ -1,4 +1,4 @@
-import { desc, eq, gt } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { configVersions } from "../db/schema";
 import { type EdgeConfig, edgeConfigSchema } from "./schema";
@@ -26,16 +26,35 @@ function decode(row: { version: number; config: string }): ActiveConfig {
   return { version: row.version, config: parsed.data };
 }
 
-/** The newest config if it is newer than `sinceVersion` (0 = any), else null. */
-export async function loadNewerConfig(db: D1Database, sinceVersion: number): Promise<ActiveConfig | null> {
+/** The active (newest) config, or null when none was ever stored. */
+export async function loadActiveConfig(db: D1Database): Promise<ActiveConfig | null> {
   const rows = await drizzle(db)
     .select({ version: configVersions.version, config: configVersions.config })
     .from(configVersions)
-    .where(gt(configVersions.version, sinceVersion))
     .orderBy(desc(configVersions.version))
     .limit(1);
   const row = rows[0];
   return row ? decode(row) : null;
+}
+
+/**
+ * The active config if its version differs from `knownVersion`, else "unchanged". One
+ * indexed statement; the config text travels only when it changed. "Differs", not
+ * "is newer": a database restored from a backup must still win.
+ */
+export async function loadActiveIfChanged(db: D1Database, knownVersion: number): Promise<ActiveConfig | "unchanged" | null> {
+  const rows = await drizzle(db)
+    .select({
+      version: configVersions.version,
+      config: sql<string | null>`CASE WHEN ${configVersions.version} = ${knownVersion} THEN NULL ELSE ${configVersions.config} END`,
+    })
+    .from(configVersions)
+    .orderBy(desc(configVersions.version))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  if (row.config === null) return "unchanged";
+  return decode({ version: row.version, config: row.config });
 }
 
 export async function loadConfigVersion(db: D1Database, version: number): Promise<ActiveConfig | null> {

@@ -1,5 +1,5 @@
 import { ConfigCache } from "../config/cache";
-import { loadNewerConfig, type ActiveConfig } from "../config/store";
+import { loadActiveIfChanged, type ActiveConfig } from "../config/store";
 import type { Env, Settings } from "../env";
 import { LoadStats } from "../routing/load";
 import { RetryBudget } from "../routing/retry-budget";
@@ -48,7 +48,7 @@ export class EdgeRuntime {
     readonly breaker: BreakerPort,
     readonly telemetry: TelemetryPort,
   ) {
-    this.config = new ConfigCache((v) => loadNewerConfig(env.DB, v), clock.now, settings.configRefreshMs);
+    this.config = new ConfigCache((v) => loadActiveIfChanged(env.DB, v), clock.now, settings.configRefreshMs);
     this.load = new LoadStats(clock.now);
   }
 

@@ -1,0 +1,296 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { EdgeConfigInput } from "../../src/config/schema";
+import { ADMIN, type Echo, edge, GEO, putConfig, putConfigOk } from "./edge";
+import { origin, originDown, originUp, setKnobs } from "./origins";
+
+/**
+ * Through the worker's real entry against real HTTP origins on localhost: steering sends
+ * clients from several countries to the expected pool, dead pools are skipped, config
+ * swaps take effect without a restart.
+ */
+
+const urls: Record<string, string> = {};
+beforeAll(async () => {
+  for (const [id, region] of [
+    ["r-us-1", "us-east"],
+    ["r-us-2", "us-east"],
+    ["r-eu-1", "eu-west"],
+    ["r-ap-1", "ap-south"],
+    ["r-dead", "dead"],
+  ] as const)
+    urls[id] = await origin(id, region);
+});
+
+function config(over: Partial<EdgeConfigInput> & { steering: EdgeConfigInput["steering"] }): EdgeConfigInput {
+  return {
+    debug_headers: true,
+    pools: [
+      { id: "us-east", location: { lat: 38.9, lon: -77.0 }, selection: "round_robin", origins: [{ id: "r-us-1", url: urls["r-us-1"]! }, { id: "r-us-2", url: urls["r-us-2"]! }] },
+      { id: "eu-west", location: { lat: 53.35, lon: -6.26 }, selection: "round_robin", origins: [{ id: "r-eu-1", url: urls["r-eu-1"]! }] },
+      { id: "ap-south", location: { lat: 1.35, lon: 103.82 }, selection: "round_robin", origins: [{ id: "r-ap-1", url: urls["r-ap-1"]! }] },
+    ],
+    ...over,
+  };
+}
+
+async function poolFor(geo: string, path = "/"): Promise<string> {
+  const res = await edge(path, { geo });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as Echo;
+  expect(res.headers.get("x-edge-pool")).toBe(body.region);
+  return body.region;
+}
+
+describe("steering through the worker", () => {
+  it("proximity: each client reaches its nearest pool", async () => {
+    await putConfigOk(config({ steering: { policy: "proximity" } }));
+    expect(await poolFor(GEO.DE)).toBe("eu-west");
+    expect(await poolFor(GEO.FR)).toBe("eu-west");
+    expect(await poolFor(GEO.US)).toBe("us-east");
+    expect(await poolFor(GEO.BR)).toBe("us-east");
+    expect(await poolFor(GEO.JP)).toBe("ap-south");
+    expect(await poolFor(GEO.SG)).toBe("ap-south");
+  });
+
+  it("geo: country, then continent, then default", async () => {
+    await putConfigOk(
+      config({ steering: { policy: "geo", fallback_pool: "us-east", geo: { FR: ["ap-south"], EU: ["eu-west"], AS: ["ap-south"], default: ["us-east"] } } }),
+    );
+    expect(await poolFor(GEO.FR)).toBe("ap-south");
+    expect(await poolFor(GEO.DE)).toBe("eu-west");
+    expect(await poolFor(GEO.JP)).toBe("ap-south");
+    expect(await poolFor(GEO.BR)).toBe("us-east");
+    expect(await poolFor("")).toBe("us-east");
+  });
+
+  it("failover: the first pool takes everything while it is up", async () => {
+    await putConfigOk(config({ steering: { policy: "failover" } }));
+    for (const g of [GEO.DE, GEO.JP, GEO.US]) expect(await poolFor(g)).toBe("us-east");
+  });
+
+  it("random: pools share traffic by weight", async () => {
+    const c = config({ steering: { policy: "random" } });
+    c.pools[0]!.weight = 3;
+    c.pools[1]!.weight = 1;
+    c.pools[2]!.weight = 0;
+    await putConfigOk(c);
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < 200; i++) {
+      const p = await poolFor(GEO.DE);
+      counts[p] = (counts[p] ?? 0) + 1;
+    }
+    expect(counts["ap-south"]).toBeUndefined();
+    // 200 draws at p = 0.75: mean 150, sd 6.1; 120..180 is ±4.9 sd.
+    expect(counts["us-east"]).toBeGreaterThan(120);
+    expect(counts["us-east"]).toBeLessThan(180);
+  });
+
+  it("least_outstanding: concurrent requests spill from a busy pool to an idle one", async () => {
+    await setKnobs("r-us-1", { latency_ms: 150 });
+    await setKnobs("r-us-2", { latency_ms: 150 });
+    try {
+      const c = config({ steering: { policy: "least_outstanding" } });
+      c.pools = c.pools.slice(0, 2);
+      await putConfigOk(c);
+      const pools = await Promise.all(Array.from({ length: 6 }, () => edge("/", { geo: GEO.US }).then((r) => r.headers.get("x-edge-pool"))));
+      expect(pools.filter((p) => p === "us-east").length).toBe(3);
+      expect(pools.filter((p) => p === "eu-west").length).toBe(3);
+    } finally {
+      await setKnobs("r-us-1", { latency_ms: 0 });
+      await setKnobs("r-us-2", { latency_ms: 0 });
+    }
+  });
+
+  it("dynamic_latency: failover order without data, then the fastest pool for the colo", async () => {
+    await setKnobs("r-us-1", { latency_ms: 120 });
+    await setKnobs("r-us-2", { latency_ms: 120 });
+    try {
+      const c = config({ steering: { policy: "dynamic_latency" } });
+      c.pools = c.pools.slice(0, 2);
+      await putConfigOk(c);
+      const colo = "country=DE; colo=LHR";
+      // First request per pool explores it; after that the fast pool wins.
+      const seen: string[] = [];
+      for (let i = 0; i < 6; i++) seen.push(await poolFor(colo));
+      expect(seen[0]).toBe("us-east");
+      expect(seen.slice(2)).toEqual(["eu-west", "eu-west", "eu-west", "eu-west"]);
+    } finally {
+      await setKnobs("r-us-1", { latency_ms: 0 });
+      await setKnobs("r-us-2", { latency_ms: 0 });
+    }
+  });
+});
+
+describe("availability and failover", () => {
+  it("skips a pool whose origins are all down and answers from the next one", async () => {
+    const c = config({ steering: { policy: "failover" } });
+    c.pools[0] = { id: "us-east", location: { lat: 38.9, lon: -77 }, origins: [{ id: "r-dead", url: urls["r-dead"]! }] };
+    await putConfigOk(c);
+    await originDown("r-dead");
+    try {
+      for (let i = 0; i < 5; i++) {
+        const res = await edge("/x", { geo: GEO.US });
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as Echo).region).toBe("eu-west");
+      }
+    } finally {
+      await originUp("r-dead");
+    }
+  });
+
+  it("a pool with every origin disabled is skipped without an attempt", async () => {
+    const c = config({ steering: { policy: "failover" } });
+    c.pools[0]!.origins = c.pools[0]!.origins.map((o) => ({ ...o, enabled: false }));
+    await putConfigOk(c);
+    const res = await edge("/", { geo: GEO.US });
+    expect(res.headers.get("x-edge-pool")).toBe("eu-west");
+    expect(res.headers.get("x-edge-attempts")).toBe("1");
+  });
+
+  it("answers 503 with Retry-After when no origin is available anywhere", async () => {
+    const c = config({ steering: { policy: "failover" } });
+    for (const p of c.pools) p.origins = p.origins.map((o) => ({ ...o, enabled: false }));
+    await putConfigOk(c);
+    const res = await edge("/", { geo: GEO.US });
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await res.json()).toMatchObject({ error: "no_available_origin" });
+  });
+
+  it("a failing origin's idempotent request is retried on another origin", async () => {
+    await setKnobs("r-us-1", { status: 503 });
+    try {
+      await putConfigOk(config({ steering: { policy: "failover" } }));
+      for (let i = 0; i < 4; i++) {
+        const res = await edge("/", { geo: GEO.US });
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as Echo).origin).toBe("r-us-2");
+      }
+    } finally {
+      await setKnobs("r-us-1", { status: 0 });
+    }
+  });
+
+  it("does not retry a POST after an origin answered 503 (it may have acted on it)", async () => {
+    await setKnobs("r-us-1", { status: 503 });
+    await setKnobs("r-us-2", { status: 503 });
+    try {
+      await putConfigOk(config({ steering: { policy: "failover" } }));
+      const res = await edge("/orders", { method: "POST", body: "{}", headers: { "content-type": "application/json" }, geo: GEO.US });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("x-edge-attempts")).toBe("1");
+    } finally {
+      await setKnobs("r-us-1", { status: 0 });
+      await setKnobs("r-us-2", { status: 0 });
+    }
+  });
+});
+
+describe("config hot swap", () => {
+  it("a PUT takes effect on the next request, and a version written by another isolate within the refresh interval", async () => {
+    await putConfigOk(config({ steering: { policy: "failover" } }));
+    expect(await poolFor(GEO.US)).toBe("us-east");
+    const swapped = config({ steering: { policy: "failover" } });
+    swapped.pools = [swapped.pools[1]!, swapped.pools[0]!, swapped.pools[2]!];
+    await putConfigOk(swapped);
+    expect(await poolFor(GEO.US)).toBe("eu-west");
+
+    // Another isolate's PUT: the row appears in D1 without touching this isolate's cache.
+    const before = await edge("/_edge/api/config", { headers: ADMIN }).then((r) => r.json() as Promise<{ version: number; config: EdgeConfigInput }>);
+    const third = { ...before.config, pools: [before.config.pools[2]!, ...before.config.pools.slice(0, 2)] };
+    await env.DB.prepare("INSERT INTO config_versions (config, created_at, note) VALUES (?, ?, 'other isolate')").bind(JSON.stringify(third), Date.now()).run();
+    // CONFIG_REFRESH_MS is 0 in tests: the request after next serves the new version.
+    let served = "";
+    for (let i = 0; i < 3 && served !== "ap-south"; i++) served = await poolFor(GEO.US);
+    expect(served).toBe("ap-south");
+    const health = (await (await edge("/_edge/health")).json()) as { config_version: number };
+    expect(health.config_version).toBe(before.version + 1);
+  });
+});
+
+describe("config API", () => {
+  it("rejects an invalid config with every issue's path and stores nothing", async () => {
+    const v = await putConfigOk(config({ steering: { policy: "failover" } }));
+    const bad = config({ steering: { policy: "geo", fallback_pool: "nowhere", geo: { DE: ["mars"] } } });
+    bad.pools[0]!.origins[1] = { id: "r-us-1", url: "ftp://x.example" };
+    const res = await putConfig(bad);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; issues: { path: string; message: string }[] };
+    expect(body.error).toBe("invalid_config");
+    const paths = body.issues.map((i) => i.path);
+    expect(paths).toContain("pools.0.origins.1.url");
+    expect(paths).toContain("pools.0.origins.1.id");
+    expect(paths).toContain("steering.fallback_pool");
+    expect(paths).toContain("steering.geo.DE.0");
+    const now = (await (await edge("/_edge/api/config", { headers: ADMIN })).json()) as { version: number };
+    expect(now.version).toBe(v);
+  });
+
+  it("lists versions and rolls back by storing the old config as a new version", async () => {
+    const v1 = await putConfigOk(config({ steering: { policy: "failover" } }));
+    const swapped = config({ steering: { policy: "failover" } });
+    swapped.pools = [swapped.pools[1]!, swapped.pools[0]!, swapped.pools[2]!];
+    const v2 = await putConfigOk(swapped);
+    expect(await poolFor(GEO.US)).toBe("eu-west");
+    const rb = await edge(`/_edge/api/config/rollback/${v1}`, { method: "POST", headers: ADMIN });
+    expect(rb.status).toBe(200);
+    const { version } = (await rb.json()) as { version: number };
+    expect(version).toBe(v2 + 1);
+    expect(await poolFor(GEO.US)).toBe("us-east");
+    const list = (await (await edge("/_edge/api/config/versions", { headers: ADMIN })).json()) as { versions: { version: number; note: string }[] };
+    expect(list.versions[0]).toMatchObject({ version, note: `rollback to ${v1}` });
+    expect((await edge("/_edge/api/config/rollback/99999", { method: "POST", headers: ADMIN })).status).toBe(404);
+  });
+
+  it("answers 401 with the same body for a missing or a wrong token", async () => {
+    const a = await edge("/_edge/api/config");
+    const b = await edge("/_edge/api/config", { headers: { authorization: "Bearer nope" } });
+    const c = await edge("/_edge/api/config", { headers: { authorization: "Basic dGVzdA==" } });
+    expect([a.status, b.status, c.status]).toEqual([401, 401, 401]);
+    const [ta, tb, tc] = await Promise.all([a.text(), b.text(), c.text()]);
+    expect(tb).toBe(ta);
+    expect(tc).toBe(ta);
+  });
+});
+
+describe("forwarding", () => {
+  it("keeps method, path, query and body; sets forwarding headers; never forwards the geo override", async () => {
+    await putConfigOk(config({ steering: { policy: "failover" } }));
+    const res = await edge("/a/b%2Fc?x=1&y=2", {
+      method: "PUT",
+      body: "hello",
+      headers: { "x-custom": "v", connection: "x-hop", "x-hop": "1", "cf-connecting-ip": "203.0.113.7" },
+      geo: GEO.US,
+    });
+    expect(res.status).toBe(200);
+    const echo = (await res.json()) as Echo;
+    expect(echo.method).toBe("PUT");
+    expect(echo.path).toBe("/a/b%2Fc?x=1&y=2");
+    expect(echo.body).toBe("hello");
+    expect(echo.headers["x-custom"]).toBe("v");
+    expect(echo.headers["x-hop"]).toBeUndefined();
+    expect(echo.headers["x-edge-geo"]).toBeUndefined();
+    expect(echo.headers["x-forwarded-for"]).toBe("203.0.113.7");
+    expect(echo.headers["x-forwarded-host"]).toBe("edge.test");
+    expect(echo.headers["x-forwarded-proto"]).toBe("http");
+    expect(echo.headers["forwarded"]).toBe('for=203.0.113.7;host="edge.test";proto=http');
+  });
+
+  it("cannot be steered to another host by the request line", async () => {
+    await putConfigOk(config({ steering: { policy: "failover" } }));
+    for (const p of ["//127.0.0.1:1/x", "/@127.0.0.1:1/", "/..%2F..%2Fx", "/%2e%2e/%2e%2e/x"]) {
+      const res = await edge(p, { geo: GEO.US, headers: { host: "127.0.0.1:1" } });
+      expect(res.status, p).toBe(200);
+      expect(((await res.json()) as Echo).region, p).toBe("us-east");
+    }
+  });
+
+  it("debug headers are absent unless the config turns them on", async () => {
+    await putConfigOk({ ...config({ steering: { policy: "failover" } }), debug_headers: false });
+    const res = await edge("/", { geo: GEO.US });
+    expect(res.status).toBe(200);
+    expect(res.headers.has("x-edge-pool")).toBe(false);
+    expect(res.headers.has("x-edge-origin")).toBe(false);
+  });
+});
