@@ -1,0 +1,94 @@
+import { fmix32, murmur3String } from "./murmur3.js";
+import { allowedCount, indexById } from "./support.js";
+import type { OriginEntry, Picker, PickerFactory, PickRequest } from "./types.js";
+
+/**
+ * hash: session affinity on a consistent-hash ring with virtual nodes (Karger et al.
+ * 1997; libketama; Envoy RING_HASH). The key (cookie, header or client IP, chosen by
+ * the proxy) is hashed with MurmurHash3 and served by the first ring point clockwise.
+ *
+ * Why a ring and not Maglev: the issue's law is "when an origin leaves, only its keys
+ * move". On a ring that is exact: the other origins' points do not change, so a key
+ * moves only if its point belonged to the leaver. Maglev rebuilds its permutation table
+ * and moves a few percent of other keys too (Eisenbud et al., NSDI 2016, §5.3). The ring
+ * also gives retries an exact rule: walking clockwise past excluded origins returns
+ * what the ring without them would return, i.e. the key's next candidate. The price is
+ * an O(log points) binary search instead of Maglev's O(1) lookup; at ≤ 2^20 points that
+ * is ~20 comparisons, well inside the pick budget.
+ *
+ * Points per origin depend only on the origin's own weight and a scale quantised to
+ * powers of two: m = max(1, round(160 × weight / unit × 2^-k)), unit = the largest
+ * power of two ≤ the largest weight, k the fewest halvings that keep the ring at or
+ * under 2^20 points (160 as ketama, which uses 40 × 4 points per server). So the law is
+ * exact unless the leaver's departure moves the largest weight across a power of two or
+ * shrinks the ring across a halving step; then all origins gain points and more keys move.
+ * Each origin's points are a prefix of its own sequence (double hashing of the id,
+ * Kirsch & Mitzenmacher 2006), so even then movement is limited to the added points.
+ * Equal 32-bit points are ordered by origin id, which does not depend on membership.
+ *
+ * No key (e.g. the first request before a cookie exists): a uniformly random point, so
+ * the pick follows the ring's shares, i.e. the weights.
+ */
+export const POINTS_PER_ORIGIN = 160;
+export const MAX_RING_POINTS = 1 << 20;
+const RANK_SPACE = 2 ** 21; // > 10,000 origins per pool (schema max), keeps keys < 2^53
+const SEED_KEY = 0x2f1e6a9b;
+const SEED_POINT_A = 0x5bd1e995;
+const SEED_POINT_B = 0x27d4eb2f;
+
+export const hash: PickerFactory = (origins) => new RingHashPicker(origins);
+
+/** Points per origin for this snapshot (exported for the property tests). */
+export function pointCounts(weights: readonly number[]): number[] {
+  const maxWeight = weights.reduce((m, w) => Math.max(m, w), 0);
+  if (maxWeight <= 0) return weights.map(() => 0);
+  const unit = 2 ** Math.floor(Math.log2(maxWeight));
+  for (let scale = POINTS_PER_ORIGIN / unit; ; scale /= 2) {
+    const counts = weights.map((w) => Math.max(1, Math.round(w * scale)));
+    if (counts.reduce((a, b) => a + b, 0) <= MAX_RING_POINTS || counts.every((c) => c === 1)) return counts;
+  }
+}
+
+class RingHashPicker implements Picker {
+  private readonly index: Map<string, number>;
+  /** point × 2^21 + rank of the origin id, sorted ascending. */
+  private readonly ring: Float64Array;
+  private readonly byRank: OriginEntry[];
+
+  constructor(origins: readonly OriginEntry[]) {
+    this.index = indexById(origins);
+    this.byRank = [...origins].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const counts = pointCounts(this.byRank.map((o) => o.weight));
+    this.ring = new Float64Array(counts.reduce((a, b) => a + b, 0));
+    let p = 0;
+    this.byRank.forEach((o, rank) => {
+      const h1 = murmur3String(o.id, SEED_POINT_A);
+      const h2 = murmur3String(o.id, SEED_POINT_B) | 1; // odd: v ↦ h1 + v·h2 is injective mod 2^32
+      for (let v = 0; v < counts[rank]!; v++) {
+        this.ring[p++] = fmix32((h1 + Math.imul(v, h2)) | 0) * RANK_SPACE + rank;
+      }
+    });
+    this.ring.sort();
+  }
+
+  pick(req: PickRequest): OriginEntry | undefined {
+    if (allowedCount(this.index, req.exclude) === 0) return undefined;
+    const point = req.key !== undefined ? murmur3String(req.key, SEED_KEY) : Math.floor(req.random() * 2 ** 32);
+    const ring = this.ring;
+    const n = ring.length;
+    // First entry with ring point ≥ point (lower bound), wrapping past the end to 0.
+    const target = point * RANK_SPACE;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ring[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let step = 0, i = lo === n ? 0 : lo; step < n; step++, i = i + 1 === n ? 0 : i + 1) {
+      const o = this.byRank[ring[i]! % RANK_SPACE]!;
+      if (req.exclude === undefined || !req.exclude.has(o.id)) return o;
+    }
+    return undefined; // unreachable: some allowed origin owns at least one point
+  }
+}

@@ -1,0 +1,93 @@
+import { allowedCount, distinctChoices, indexById, isExcluded } from "./support.js";
+import type { LoadView, OriginEntry, Picker, PickerFactory, PickRequest } from "./types.js";
+
+/**
+ * score: the origin with the lowest multi-factor cost, an estimate of "milliseconds per
+ * unit of weight" for the next request:
+ *
+ *   cost = (latencyMs + distanceKm / 100)      expected response time, ms
+ *        × (outstanding + 1)                   queue ahead of us (Finagle peak-EWMA load)
+ *        × (1 + 10 × errorRate)                a 10% error rate costs as much as 2× latency
+ *        / max(headroom, 0.05)                 headroom = 1 − rps / capacityRps, M/M/1-style
+ *        / weight
+ *
+ * - distanceKm / 100: light in fibre covers ~200 km per ms, so 100 km is ~1 ms of round
+ *   trip. It is added to (not a floor under) the measured latency on purpose: in a cold
+ *   isolate every origin reports the same neutral latency and distance is the only
+ *   geography we know; later it stays a mild locality preference. Unknown distance: 0.
+ * - headroom: in an M/M/1 queue response time grows as 1 / (1 − utilisation); dividing
+ *   by the spare fraction reproduces that, clamped at 5% (a ×20 penalty) so an origin at
+ *   or over capacity is avoided but still reachable. Unknown capacity: headroom 1. The
+ *   rps is this isolate's own rate (LoadView), a lower bound of the origin's load.
+ * - errorRate is the decaying recent rate in 0..1; errors are often fast, and the factor
+ *   keeps a fast-failing origin from attracting traffic by its low latency.
+ *
+ * Pools of up to EXACT_SCAN_MAX origins: the exact minimum, ties broken uniformly at
+ * random. Larger pools: the best of SAMPLE_CHOICES distinct uniform draws, which keeps a
+ * pick O(1) (an exact scan at 1,000 origins is 4,000 LoadView reads) and, like
+ * power-of-d choices, avoids herding every request onto one origin.
+ */
+export const EXACT_SCAN_MAX = 16;
+export const SAMPLE_CHOICES = 4;
+const ERROR_PENALTY = 10;
+const MIN_HEADROOM = 0.05;
+const KM_PER_MS_RTT = 100;
+
+export const score: PickerFactory = (origins, load) => new ScorePicker(origins, load);
+
+export function scoreCost(o: OriginEntry, load: LoadView): number {
+  const expectedMs = load.latencyMs(o.id) + (o.distanceKm ?? 0) / KM_PER_MS_RTT;
+  const errorFactor = 1 + ERROR_PENALTY * Math.min(Math.max(load.errorRate(o.id), 0), 1);
+  let headroom = 1;
+  if (o.capacityRps !== undefined && o.capacityRps > 0) headroom = 1 - load.rps(o.id) / o.capacityRps;
+  headroom = Math.min(Math.max(headroom, MIN_HEADROOM), 1);
+  return (expectedMs * (load.outstanding(o.id) + 1) * errorFactor) / (headroom * o.weight);
+}
+
+class ScorePicker implements Picker {
+  private readonly index: Map<string, number>;
+  private readonly sample = new Int32Array(SAMPLE_CHOICES);
+
+  constructor(
+    private readonly origins: readonly OriginEntry[],
+    private readonly load: LoadView,
+  ) {
+    this.index = indexById(origins);
+  }
+
+  pick(req: PickRequest): OriginEntry | undefined {
+    const allowed = allowedCount(this.index, req.exclude);
+    if (allowed === 0) return undefined;
+    if (this.origins.length <= EXACT_SCAN_MAX) return this.scan(req);
+    const got = distinctChoices(this.origins, req, allowed, SAMPLE_CHOICES, this.sample);
+    let best: OriginEntry | undefined;
+    let bestCost = Infinity;
+    for (let k = 0; k < got; k++) {
+      const o = this.origins[this.sample[k]!]!;
+      const c = scoreCost(o, this.load);
+      if (best === undefined || c < bestCost) {
+        best = o;
+        bestCost = c;
+      }
+    }
+    return best;
+  }
+
+  private scan(req: PickRequest): OriginEntry | undefined {
+    let best: OriginEntry | undefined;
+    let bestCost = Infinity;
+    let ties = 0;
+    for (const o of this.origins) {
+      if (isExcluded(req, o.id)) continue;
+      const c = scoreCost(o, this.load);
+      if (best === undefined || c < bestCost) {
+        best = o;
+        bestCost = c;
+        ties = 1;
+      } else if (c === bestCost && req.random() * ++ties < 1) {
+        best = o; // reservoir sampling: each tied origin is kept with probability 1/ties
+      }
+    }
+    return best;
+  }
+}
