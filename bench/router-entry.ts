@@ -1,0 +1,35 @@
+/**
+ * The router under benchmark: the worker built from src/index.ts, with D1 replaced by the
+ * in-memory counter above (bare workerd has no D1) and a config given by the bench.
+ * GET /__bench/stats answers the D1 statement count; every other path is the real worker.
+ */
+import worker, { BreakerObject as RealBreakerObject } from "../src/index";
+import type { Env } from "../src/env";
+import { FakeD1 } from "./lib/fake-d1";
+
+declare const BENCH_CONFIG: string;
+
+const db = new FakeD1({ version: 1, config: BENCH_CONFIG });
+const asD1 = db as unknown as D1Database;
+
+function withDb(env: Env): Env {
+  return Object.assign(Object.create(env) as Env, { DB: asD1 });
+}
+
+export class BreakerObject extends RealBreakerObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, withDb(env));
+  }
+}
+
+let wrapped: Env | undefined;
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/__bench/stats") return Response.json(db.count);
+    if (url.pathname === "/__ready") return new Response("ready");
+    wrapped ??= withDb(env);
+    return worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, wrapped, ctx);
+  },
+};

@@ -1,0 +1,102 @@
+// End-to-end throughput of the built router against a bare passthrough worker, both under
+// `workerd serve`, same origins, same run, alternating A/B so drift on this noisy 2-core
+// machine hits both sides alike. Also: router with telemetry off (telemetry's cost), and
+// D1 statements per 1,000 proxied requests (from the counting stand-in for D1).
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { bundle, freePort, startWorkerd } from "./lib/workerd.mjs";
+import { load, median, startOrigins } from "./lib/load.mjs";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 16;
+const GEO = "country=DE; continent=EU; lat=50.11; lon=8.68; colo=FRA";
+
+function routerConfig(origins) {
+  const regions = [
+    ["us-east", 38.9, -77.0],
+    ["eu-west", 53.35, -6.26],
+    ["ap-south", 1.35, 103.82],
+  ];
+  return {
+    debug_headers: false,
+    steering: { policy: "proximity", fallback_pool: "us-east" },
+    pools: regions.map(([id, lat, lon], i) => ({
+      id,
+      location: { lat, lon },
+      selection: "p2c_ewma",
+      origins: [{ id: `${id}-1`, url: origins[i % origins.length].url }],
+    })),
+  };
+}
+
+export async function run() {
+  const dir = await mkdtemp(path.join(tmpdir(), "aether-bench-"));
+  const { origins, stop: stopOrigins } = await startOrigins(3);
+  const servers = [];
+  try {
+    const config = JSON.stringify(routerConfig(origins));
+    const routerJs = await bundle("bench/router-entry.ts", path.join(dir, "router.js"), { BENCH_CONFIG: JSON.stringify(config) });
+    const passJs = await bundle("bench/passthrough-entry.ts", path.join(dir, "pass.js"));
+    const common = { durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }] };
+    const router = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ENVIRONMENT: "bench", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000" }, ...common });
+    servers.push(router);
+    const routerNoTel = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ENVIRONMENT: "bench", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000", TELEMETRY: "off" }, ...common });
+    servers.push(routerNoTel);
+    const pass = await startWorkerd({ script: passJs, port: await freePort(), bindings: { ORIGIN: origins[1].url } });
+    servers.push(pass);
+
+    const headers = { "x-edge-geo": GEO };
+    // Warm every side (isolates, breaker objects, connection pools) before measuring.
+    for (const s of [pass, router, routerNoTel]) await load(`${s.url}/warm`, { connections: CONNECTIONS, seconds: 1, headers });
+
+    const before = await (await fetch(`${router.url}/__bench/stats`)).json();
+    const res = { pass: [], router: [], noTel: [] };
+    let routed = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      res.pass.push(await load(`${pass.url}/bench?x=1`, { connections: CONNECTIONS, seconds: SECONDS, headers }));
+      const r = await load(`${router.url}/bench?x=1`, { connections: CONNECTIONS, seconds: SECONDS, headers });
+      routed += r.total;
+      res.router.push(r);
+      res.noTel.push(await load(`${routerNoTel.url}/bench?x=1`, { connections: CONNECTIONS, seconds: SECONDS, headers }));
+    }
+    // Let the last telemetry flush land before reading the statement count.
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await (await fetch(`${router.url}/__bench/stats`)).json();
+    const rps = (xs) => median(xs.map((x) => x.rps));
+    const p = (xs, k) => median(xs.map((x) => x[k]));
+    const errs = (xs) => xs.reduce((a, x) => a + x.errors + x.non2xx, 0);
+    const table = [
+      ["side", "req/s (median)", "p50 ms", "p99 ms", "errors"],
+      ["passthrough", rps(res.pass).toFixed(0), p(res.pass, "p50"), p(res.pass, "p99"), errs(res.pass)],
+      ["router (all features)", rps(res.router).toFixed(0), p(res.router, "p50"), p(res.router, "p99"), errs(res.router)],
+      ["router, telemetry off", rps(res.noTel).toFixed(0), p(res.noTel, "p50"), p(res.noTel, "p99"), errs(res.noTel)],
+    ];
+    const stmts = after.statements - before.statements;
+    return {
+      table,
+      figures: {
+        router_vs_passthrough_throughput: { value: round(rps(res.router) / rps(res.pass)), unit: "ratio", baseline: `passthrough ${rps(res.pass).toFixed(0)} req/s`, target: ">= 0.85" },
+        router_rps: { value: Math.round(rps(res.router)), unit: "req/s", baseline: "same run, 16 connections" },
+        passthrough_rps: { value: Math.round(rps(res.pass)), unit: "req/s", baseline: "same run, 16 connections" },
+        router_p99_ms: { value: p(res.router, "p99"), unit: "ms", baseline: `passthrough p99 ${p(res.pass, "p99")} ms` },
+        telemetry_on_vs_off_throughput: { value: round(rps(res.router) / rps(res.noTel)), unit: "ratio", baseline: `telemetry off ${rps(res.noTel).toFixed(0)} req/s`, target: ">= 0.95" },
+        d1_statements_per_1000_requests: { value: round((stmts * 1000) / Math.max(1, routed)), unit: "statements", baseline: `${stmts} statements for ${routed} requests`, target: "<= 5" },
+        router_errors: { value: errs(res.router), unit: "responses", baseline: "non-2xx or socket errors under load" },
+      },
+    };
+  } finally {
+    for (const s of servers) await s.stop();
+    await stopOrigins();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const round = (x) => Math.round(x * 1000) / 1000;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const out = await run();
+  for (const row of out.table) console.error(row.map((c) => String(c).padEnd(24)).join(""));
+  console.log(JSON.stringify({ figures: out.figures }));
+}
