@@ -2,10 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import { edgeConfigSchema, type BreakerConfig } from "../config/schema";
 import type { Env } from "../env";
 import { writeEvents, type OutboxRow } from "./events";
+import { handleReport } from "./report";
 import {
   applyCommand,
-  applyOutcomes,
-  grantLeases,
   newRecord,
   onTimer,
   snapshotOf,
@@ -67,12 +66,12 @@ export class BreakerObject extends DurableObject<Env> {
   async report(req: ReportRequest, config: BreakerConfig): Promise<ReportReply> {
     this.config = config;
     this.identify(req.origin, req.pool);
-    const ctx = this.ctxNow();
-    const transitions = applyOutcomes(this.rec, req.outcomes, { colo: req.colo, holder: req.isolate, probes: req.probes }, ctx);
-    const leaseTtlMs = Math.max(5000, 2 * config.staleness_ms);
-    const leases = grantLeases(this.rec, req.isolate, req.wantLeases, leaseTtlMs, ctx);
-    if (req.outcomes.length > 0 || leases > 0 || transitions.length > 0) await this.commit(transitions);
-    return { snapshot: snapshotOf(this.rec, ctx.now), leases, leaseTtlMs };
+    // An alarm can lag its time slightly; apply a due open -> half_open before the outcomes.
+    const transitions = onTimer(this.rec, this.ctxNow());
+    const { reply, transitions: more } = handleReport(this.rec, req, this.ctxNow());
+    transitions.push(...more);
+    if (req.outcomes.length > 0 || reply.leases > 0 || transitions.length > 0) await this.commit(transitions);
+    return reply;
   }
 
   async status(origin: string): Promise<ObjectView> {

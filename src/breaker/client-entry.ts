@@ -1,0 +1,70 @@
+import type { BreakerSnapshot, BreakerState } from "./types";
+
+/** One origin as this isolate sees it. Plain data; client.ts owns the mutations. */
+export interface Entry {
+  id: string;
+  pool: string | null;
+  snap: BreakerSnapshot | null;
+  /** Local clock when the last sync was sent (a refresh or a report). */
+  lastSyncAt: number;
+  /** Outcome codes not yet reported, and how many of them were lease-admitted probes. */
+  pending: string;
+  pendingProbes: number;
+  probesInFlight: number;
+  /** Something changed since the last sync (traffic or a wish for leases). */
+  dirty: boolean;
+  /** Sync at the next chance regardless of the interval (a local trip, a first lease ask). */
+  urgent: boolean;
+  consecutive: number;
+  localTrip: { at: number; until: number; reason: string } | null;
+  localTrips: number;
+  leases: number;
+  leaseUntil: number;
+  inflight: Promise<void> | null;
+}
+
+export function newEntry(id: string, pool: string | null): Entry {
+  return {
+    id,
+    pool,
+    snap: null,
+    lastSyncAt: Number.NEGATIVE_INFINITY,
+    pending: "",
+    pendingProbes: 0,
+    probesInFlight: 0,
+    dirty: false,
+    urgent: false,
+    consecutive: 0,
+    localTrip: null,
+    localTrips: 0,
+    leases: 0,
+    leaseUntil: 0,
+    inflight: null,
+  };
+}
+
+/**
+ * The isolate's verdict before the ejection cap: "in" takes traffic, "probe" is half-open
+ * (traffic only under a lease), "out" is open, forced open or locally tripped.
+ * An unknown origin is "in": the breaker fails open (a Durable Object outage must not take
+ * healthy origins out of service).
+ */
+export function rawVerdict(e: Entry, now: number): "in" | "probe" | "out" {
+  const state: BreakerState = e.snap?.state ?? "closed";
+  if (state === "disabled") return "in";
+  if (state === "forced_open" || state === "open") return "out";
+  if (state === "half_open") return e.leases > 0 && e.leaseUntil > now ? "in" : "probe";
+  return e.localTrip && e.localTrip.until > now ? "out" : "in";
+}
+
+export function isForced(e: Entry): boolean {
+  return e.snap?.state === "forced_open";
+}
+
+/** When the entry's verdict may change by time alone (local trip or lease expiry). */
+export function nextExpiry(e: Entry): number {
+  let t = Number.POSITIVE_INFINITY;
+  if (e.localTrip) t = Math.min(t, e.localTrip.until);
+  if (e.leases > 0) t = Math.min(t, e.leaseUntil);
+  return t;
+}
