@@ -39,7 +39,10 @@ function toMetrics(at: number, keys: { pool: string; origin: string; country: st
   const p = percentiles(c.hist);
   return {
     minute: new Date(at).toISOString(),
-    ...keys,
+    pool: keys.pool,
+    origin: keys.origin,
+    country: keys.country,
+    colo: keys.colo,
     requests: c.requests,
     errors: c.errConnect + c.errTimeout + c.err5xx,
     errors_connect: c.errConnect,
