@@ -246,6 +246,12 @@ export class BreakerClient {
         const state = e.snap.state;
         if (state === "half_open") {
           if (reply.leases > 0) (e.leases += reply.leases), (e.leaseUntil = at + reply.leaseTtlMs);
+          else if (req.wantLeases === 0 && poolActive) {
+            // Learnt of half-open without asking: ask for leases at the next sync, not an interval later.
+            e.urgent = true;
+            e.dirty = true;
+            this.nextDue = at;
+          }
         } else e.leases = 0;
         if (state !== "closed") e.localTrip = null; // the object's verdict now governs
         this.recomputePool(e, at);
