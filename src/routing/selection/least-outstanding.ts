@@ -24,6 +24,7 @@ export const leastOutstanding: PickerFactory = (origins, load) => new LeastOutst
 class LeastOutstandingPicker implements Picker {
   private readonly index: Map<string, number>;
   private readonly table: AliasTable;
+  private readonly pair = new Int32Array(2);
 
   constructor(
     private readonly origins: readonly OriginEntry[],
@@ -64,12 +65,11 @@ class LeastOutstandingPicker implements Picker {
   }
 
   private twoChoices(req: PickRequest): OriginEntry | undefined {
-    const a = this.table.drawAllowed(this.origins, req);
-    if (a < 0) return undefined;
-    const first = this.origins[a]!;
-    const b = this.table.drawAllowed(this.origins, req, a);
-    if (b < 0) return first;
-    const second = this.origins[b]!;
+    const got = this.table.drawDistinct(this.origins, req, 2, this.pair);
+    if (got === 0) return undefined;
+    const first = this.origins[this.pair[0]!]!;
+    if (got === 1) return first;
+    const second = this.origins[this.pair[1]!]!;
     return this.perWeight(second) < this.perWeight(first) ? second : first;
   }
 }

@@ -1,15 +1,15 @@
-import { allowedCount, distinctChoices, indexById, isExcluded } from "./support.js";
+import { allowedCount, indexById, isExcluded } from "./support.js";
 import type { LoadView, OriginEntry, Picker, PickerFactory, PickRequest } from "./types.js";
+import { AliasTable } from "./weighted-sampler.js";
 
 /**
- * score: the origin with the lowest multi-factor cost, an estimate of "milliseconds per
- * unit of weight" for the next request:
+ * score: the origin with the lowest multi-factor cost, an estimate of the next
+ * request's response time in ms with penalties:
  *
  *   cost = (latencyMs + distanceKm / 100)      expected response time, ms
- *        × (outstanding + 1)                   queue ahead of us (Finagle peak-EWMA load)
+ *        × (1 + outstanding / weight)          queue ahead of us, per unit of weight
  *        × (1 + 10 × errorRate)                a 10% error rate costs as much as 2× latency
  *        / max(headroom, 0.05)                 headroom = 1 − rps / capacityRps, M/M/1-style
- *        / weight
  *
  * - distanceKm / 100: light in fibre covers ~200 km per ms, so 100 km is ~1 ms of round
  *   trip. It is added to (not a floor under) the measured latency on purpose: in a cold
@@ -21,11 +21,15 @@ import type { LoadView, OriginEntry, Picker, PickerFactory, PickRequest } from "
  *   rps is this isolate's own rate (LoadView), a lower bound of the origin's load.
  * - errorRate is the decaying recent rate in 0..1; errors are often fast, and the factor
  *   keeps a fast-failing origin from attracting traffic by its low latency.
+ * - weight divides the queue (as in p2c-ewma.ts, whose comment says why not the whole
+ *   cost): a weight-w origin carries w times the in-flight requests at the same cost.
  *
- * Pools of up to EXACT_SCAN_MAX origins: the exact minimum, ties broken uniformly at
- * random. Larger pools: the best of SAMPLE_CHOICES distinct uniform draws, which keeps a
- * pick O(1) (an exact scan at 1,000 origins is 4,000 LoadView reads) and, like
- * power-of-d choices, avoids herding every request onto one origin.
+ * Pools of up to EXACT_SCAN_MAX origins: the exact minimum, ties (an idle, cold pool)
+ * broken at random in proportion to weight. Larger pools: the best of SAMPLE_CHOICES
+ * distinct draws in proportion to weight, which keeps a pick O(1) (an exact scan at
+ * 1,000 origins is 4,000 LoadView reads) and, like power-of-d choices, avoids herding
+ * every request onto one origin. Greedy by design: in a small pool with sequential
+ * traffic the best origin takes every request until its queue, rate or latency moves.
  */
 export const EXACT_SCAN_MAX = 16;
 export const SAMPLE_CHOICES = 4;
@@ -41,11 +45,12 @@ export function scoreCost(o: OriginEntry, load: LoadView): number {
   let headroom = 1;
   if (o.capacityRps !== undefined && o.capacityRps > 0) headroom = 1 - load.rps(o.id) / o.capacityRps;
   headroom = Math.min(Math.max(headroom, MIN_HEADROOM), 1);
-  return (expectedMs * (load.outstanding(o.id) + 1) * errorFactor) / (headroom * o.weight);
+  return (expectedMs * (1 + load.outstanding(o.id) / o.weight) * errorFactor) / headroom;
 }
 
 class ScorePicker implements Picker {
   private readonly index: Map<string, number>;
+  private readonly table: AliasTable;
   private readonly sample = new Int32Array(SAMPLE_CHOICES);
 
   constructor(
@@ -53,13 +58,13 @@ class ScorePicker implements Picker {
     private readonly load: LoadView,
   ) {
     this.index = indexById(origins);
+    this.table = new AliasTable(origins.map((o) => o.weight));
   }
 
   pick(req: PickRequest): OriginEntry | undefined {
-    const allowed = allowedCount(this.index, req.exclude);
-    if (allowed === 0) return undefined;
+    if (allowedCount(this.index, req.exclude) === 0) return undefined;
     if (this.origins.length <= EXACT_SCAN_MAX) return this.scan(req);
-    const got = distinctChoices(this.origins, req, allowed, SAMPLE_CHOICES, this.sample);
+    const got = this.table.drawDistinct(this.origins, req, SAMPLE_CHOICES, this.sample);
     let best: OriginEntry | undefined;
     let bestCost = Infinity;
     for (let k = 0; k < got; k++) {
@@ -76,16 +81,18 @@ class ScorePicker implements Picker {
   private scan(req: PickRequest): OriginEntry | undefined {
     let best: OriginEntry | undefined;
     let bestCost = Infinity;
-    let ties = 0;
+    let tieWeight = 0;
     for (const o of this.origins) {
       if (isExcluded(req, o.id)) continue;
       const c = scoreCost(o, this.load);
       if (best === undefined || c < bestCost) {
         best = o;
         bestCost = c;
-        ties = 1;
-      } else if (c === bestCost && req.random() * ++ties < 1) {
-        best = o; // reservoir sampling: each tied origin is kept with probability 1/ties
+        tieWeight = o.weight;
+      } else if (c === bestCost) {
+        // Weighted reservoir sampling: each tied origin is kept with P = weight / tied weight.
+        tieWeight += o.weight;
+        if (req.random() * tieWeight < o.weight) best = o;
       }
     }
     return best;

@@ -48,28 +48,45 @@ export class AliasTable {
   }
 
   /**
-   * A draw restricted to origins the request has not excluded (and not `skip`), with
-   * P(i) ∝ w_i over that set; -1 when none is left. Rejection first (exact and O(1) when
-   * little weight is excluded), then one linear pass over the allowed weights.
+   * A draw restricted to origins the request has not excluded and not among the first
+   * `skipCount` entries of `skip` (earlier draws of the same pick), with P(i) ∝ w_i over
+   * that set; -1 when none is left. Rejection first (exact, and O(1) unless most of the
+   * weight is excluded), then one linear pass over the allowed weights (also exact).
    */
-  drawAllowed(origins: readonly OriginEntry[], req: PickRequest, skip = -1): number {
+  drawAllowed(origins: readonly OriginEntry[], req: PickRequest, skip?: Int32Array, skipCount = 0): number {
+    const ok = (i: number): boolean => {
+      for (let k = 0; k < skipCount; k++) if (skip![k] === i) return false;
+      return !isExcluded(req, origins[i]!.id);
+    };
     for (let a = 0; a < REJECTION_ATTEMPTS; a++) {
       const i = this.draw(req.random);
-      if (i !== skip && !isExcluded(req, origins[i]!.id)) return i;
+      if (ok(i)) return i;
     }
     let total = 0;
-    origins.forEach((o, i) => {
-      if (i !== skip && !isExcluded(req, o.id)) total += this.weights[i]!;
-    });
+    for (let i = 0; i < origins.length; i++) if (ok(i)) total += this.weights[i]!;
     if (total <= 0) return -1;
     let target = req.random() * total;
     let last = -1;
     for (let i = 0; i < origins.length; i++) {
-      if (i === skip || isExcluded(req, origins[i]!.id)) continue;
+      if (!ok(i)) continue;
       last = i;
       target -= this.weights[i]!;
       if (target < 0) return i;
     }
     return last; // rounding left a sliver of target: the last allowed origin takes it
+  }
+
+  /**
+   * Up to `d` distinct allowed origins drawn in proportion to weight without
+   * replacement, written into `out`; returns how many (fewer when fewer are allowed).
+   */
+  drawDistinct(origins: readonly OriginEntry[], req: PickRequest, d: number, out: Int32Array): number {
+    let got = 0;
+    while (got < d) {
+      const i = this.drawAllowed(origins, req, out, got);
+      if (i < 0) break;
+      out[got++] = i;
+    }
+    return got;
   }
 }
