@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { privateOriginIssues } from "../config/private-origins";
 import { parseConfig } from "../config/schema";
-import { listConfigVersions, loadConfigVersion, loadNewerConfig, storeConfig } from "../config/store";
+import { listConfigVersions, loadActiveConfig, loadConfigVersion, storeConfig } from "../config/store";
 import type { ApiEnv } from "./context";
 import { ApiError } from "./errors";
 
@@ -9,7 +9,7 @@ import { ApiError } from "./errors";
 export const configRoutes = new Hono<ApiEnv>();
 
 configRoutes.get("/", async (c) => {
-  const active = await loadNewerConfig(c.env.DB, 0);
+  const active = await loadActiveConfig(c.env.DB);
   if (!active) throw new ApiError(404, "no_config", "no config has been stored yet");
   return c.json({ version: active.version, config: active.config });
 });
