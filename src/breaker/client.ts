@@ -114,7 +114,13 @@ export class BreakerClient {
     const code = outcomeCode(outcome, this.cfg);
     if (e.pending.length < MAX_PENDING) {
       e.pending += code;
-      if (e.probesInFlight > 0) (e.probesInFlight -= 1), (e.pendingProbes += 1);
+      if (e.probesInFlight > 0) {
+        // A probe's result is reported at once: the fleet waits on the half-open verdict.
+        e.probesInFlight -= 1;
+        e.pendingProbes += 1;
+        e.urgent = true;
+        this.nextDue = now;
+      }
     } else this.stats.dropped += 1;
     this.touch(e, now);
     const failure = code !== "s" && code !== "S";
