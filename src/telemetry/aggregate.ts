@@ -30,18 +30,27 @@ export interface Cell {
 
 /** Cardinality fold: past the hard cap a new key keeps its minute/pool/origin/colo but country "ZZ". */
 export const OTHER_COUNTRY = "ZZ";
-const COUNTRY = /^[A-Z0-9]{2}$/;
-const COLO = /^[A-Z0-9]{2,8}$/;
 
 // Country and colo may come from a header outside production, so they are clamped to
 // short codes: the key space (and D1 row count) cannot be blown up by free text.
+// Checked by char codes, without allocating, because this runs on every request.
+function isCode(s: string, min: number, max: number): boolean {
+  if (s.length < min || s.length > max) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return false;
+  }
+  return true;
+}
 function cleanCountry(c: string): string {
+  if (isCode(c, 2, 2)) return c;
   const u = c.toUpperCase();
-  return COUNTRY.test(u) ? u : "XX";
+  return isCode(u, 2, 2) ? u : "XX";
 }
 function cleanColo(c: string): string {
+  if (isCode(c, 2, 8)) return c;
   const u = c.toUpperCase();
-  return COLO.test(u) ? u : "UNK";
+  return isCode(u, 2, 8) ? u : "UNK";
 }
 
 function emptyCell(minute: number, pool: string, origin: string, country: string, colo: string): Cell {
@@ -52,40 +61,61 @@ function emptyCell(minute: number, pool: string, origin: string, country: string
   };
 }
 
-const keyOf = (minute: number, pool: string, origin: string, country: string, colo: string): string =>
-  `${minute}\u0000${pool}\u0000${origin}\u0000${country}\u0000${colo}`;
+// Nested maps keyed by the sample's own strings: no key string is built per request
+// (concatenating and hashing a fresh key cost ~4× more in bench/telemetry.ts).
+type Level<T> = Map<string, T>;
+type Index = Map<number, Level<Level<Level<Level<Cell>>>>>;
+
+function child<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+  let v = m.get(k);
+  if (v === undefined) {
+    v = make();
+    m.set(k, v);
+  }
+  return v;
+}
 
 export class Aggregate {
-  private readonly cells = new Map<string, Cell>();
+  private readonly index: Index = new Map();
+  private readonly cells: Cell[] = [];
 
   /** @param hardCap distinct keys kept before new countries fold into OTHER_COUNTRY. */
   constructor(private readonly hardCap = Number.POSITIVE_INFINITY) {}
 
   get size(): number {
-    return this.cells.size;
+    return this.cells.length;
   }
 
   values(): IterableIterator<Cell> {
     return this.cells.values();
   }
 
+  private leaf(minute: number, pool: string, origin: string, country: string): Level<Cell> {
+    const byPool = child(this.index, minute, () => new Map());
+    const byOrigin = child(byPool, pool, () => new Map());
+    const byCountry = child(byOrigin, origin, () => new Map());
+    return child(byCountry, country, () => new Map());
+  }
+
+  private find(minute: number, pool: string, origin: string, country: string, colo: string, fold: boolean): Cell {
+    let byColo = this.leaf(minute, pool, origin, country);
+    let cell = byColo.get(colo);
+    if (cell) return cell;
+    if (fold && this.cells.length >= this.hardCap && country !== OTHER_COUNTRY) {
+      country = OTHER_COUNTRY;
+      byColo = this.leaf(minute, pool, origin, country);
+      cell = byColo.get(colo);
+      if (cell) return cell;
+    }
+    cell = emptyCell(minute, pool, origin, country, colo);
+    byColo.set(colo, cell);
+    this.cells.push(cell);
+    return cell;
+  }
+
   add(s: RequestSample): void {
     const minute = s.at - (s.at % MINUTE_MS);
-    let country = cleanCountry(s.country);
-    const colo = cleanColo(s.colo);
-    let key = keyOf(minute, s.pool, s.origin, country, colo);
-    let cell = this.cells.get(key);
-    if (!cell) {
-      if (this.cells.size >= this.hardCap) {
-        country = OTHER_COUNTRY;
-        key = keyOf(minute, s.pool, s.origin, country, colo);
-        cell = this.cells.get(key);
-      }
-      if (!cell) {
-        cell = emptyCell(minute, s.pool, s.origin, country, colo);
-        this.cells.set(key, cell);
-      }
-    }
+    const cell = this.find(minute, s.pool, s.origin, cleanCountry(s.country), cleanColo(s.colo), true);
     cell.requests += 1;
     switch (s.outcome) {
       case "connect": cell.errConnect += 1; break;
@@ -103,13 +133,7 @@ export class Aggregate {
   }
 
   private slot(c: Cell): Cell {
-    const key = keyOf(c.minute, c.pool, c.origin, c.country, c.colo);
-    let mine = this.cells.get(key);
-    if (!mine) {
-      mine = emptyCell(c.minute, c.pool, c.origin, c.country, c.colo);
-      this.cells.set(key, mine);
-    }
-    return mine;
+    return this.find(c.minute, c.pool, c.origin, c.country, c.colo, false);
   }
 
   /** Adds another aggregate's counts into this one (additive, like the D1 upsert). */
@@ -145,7 +169,7 @@ export class Aggregate {
   /** Samples counted in this aggregate (excluding carried `dropped`). */
   requestCount(): number {
     let n = 0;
-    for (const c of this.cells.values()) n += c.requests;
+    for (const c of this.cells) n += c.requests;
     return n;
   }
 }

@@ -2,8 +2,17 @@ import { Aggregate } from "./aggregate";
 import { buildUpserts } from "./sql";
 import type { FlushResult, RequestSample, TelemetryStats } from "./types";
 
-/** The D1 surface a flush needs (its test seam). */
-export type FlushDb = Pick<D1Database, "prepare" | "batch">;
+/**
+ * The D1 surface a flush needs (its test seam). Structural, so a `D1Database` fits and
+ * Node-side benches and tests need no Workers types.
+ */
+export interface FlushStatement {
+  bind(...values: unknown[]): FlushStatement;
+}
+export interface FlushDb {
+  prepare(sql: string): FlushStatement;
+  batch(statements: FlushStatement[]): Promise<unknown>;
+}
 
 export interface TelemetryDeps {
   now: () => number;
