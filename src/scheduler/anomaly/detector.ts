@@ -10,6 +10,8 @@ export interface DetectorOptions {
   readonly shiftWindowMs?: number;
   /** Identical values for at least this long make a flat-line (default 30 min). */
   readonly flatMinMs?: number;
+  /** Judge only steps from this index on (after a one-day warm-up before it); default 0. */
+  readonly from?: number;
 }
 
 const MAD_TO_SIGMA = 1.4826; // consistency constant of the MAD under normal noise
@@ -44,7 +46,8 @@ export function detectAnomalies(inp: DetectorInput, opts: DetectorOptions = {}):
   let moves = false;
   let flatRun = 0;
   const flags: AnomalyFlag[] = [];
-  for (let i = 0; i < n; i++) {
+  const from = Math.max(0, opts.from ?? 0);
+  for (let i = Math.max(0, from - inp.day - win); i < n; i++) {
     if (i % refresh === 0) {
       spikeScale = robustScale(spikeRes, i - inp.day, i);
       shiftScale = robustScale(shiftRes, i - inp.day, i);
@@ -81,7 +84,7 @@ export function detectAnomalies(inp: DetectorInput, opts: DetectorOptions = {}):
     }
     let best: AnomalyFlag | undefined;
     for (const c of candidates) if (!best || c.score > best.score) best = c;
-    if (best) flags.push(best);
+    if (best && i >= from) flags.push(best);
   }
   return flags;
 }
@@ -95,7 +98,8 @@ function robustScale(v: Float64Array, from: number, to: number): number {
   }
   if (xs.length < 12) return Number.NaN;
   const m = median(xs);
-  const mad = median(xs.map((x) => Math.abs(x - m)));
+  for (let i = 0; i < xs.length; i++) xs[i] = Math.abs((xs[i] ?? 0) - m);
+  const mad = median(xs);
   return Math.max(MAD_TO_SIGMA * mad, 0.05);
 }
 

@@ -11,8 +11,13 @@ import { quantile } from "./ml.js";
  */
 export class ConformalCalibrator {
   private readonly pool: number[][];
-  private readonly pending: { k: number; at: number; v: number }[] = [];
+  // Pending residuals as parallel number arrays: no object per residual (GC showed up in
+  // the cron's CPU profile).
+  private pendK: number[] = [];
+  private pendAt: number[] = [];
+  private pendV: number[] = [];
   private q: Float64Array;
+  private stale = false;
 
   constructor(
     readonly horizon: number,
@@ -30,17 +35,27 @@ export class ConformalCalibrator {
 
   /** Record the residual of step k (0-based) whose target index is `at`. */
   observe(k: number, at: number, forecast: number, actual: number): void {
-    this.pending.push({ k, at, v: Math.abs(actual - forecast) / this.scale(forecast) });
+    this.pendK.push(k);
+    this.pendAt.push(at);
+    this.pendV.push(Math.abs(actual - forecast) / this.scale(forecast));
   }
 
-  /** Move residuals with target index < now into the pool and recompute the quantiles. */
+  /** Move residuals with target index < now into the pool; quantiles follow lazily. */
   release(now: number): void {
     let keep = 0;
-    for (const r of this.pending) {
-      if (r.at < now) this.pool[r.k]?.push(r.v);
-      else this.pending[keep++] = r;
+    for (let i = 0; i < this.pendK.length; i++) {
+      const at = this.pendAt[i] ?? 0;
+      const k = this.pendK[i] ?? 0;
+      const v = this.pendV[i] ?? 0;
+      if (at < now) this.pool[k]?.push(v);
+      else ((this.pendK[keep] = k), (this.pendAt[keep] = at), (this.pendV[keep++] = v));
     }
-    this.pending.length = keep;
+    this.pendK.length = this.pendAt.length = this.pendV.length = keep;
+    this.stale = true;
+  }
+
+  private refresh(): void {
+    this.stale = false;
     const q = new Float64Array(this.horizon);
     for (let k = 0; k < this.horizon; k++) {
       const pool = this.pool[k] ?? [];
@@ -56,6 +71,7 @@ export class ConformalCalibrator {
 
   /** Interval for step k around `mean`; infinite while nothing is calibrated yet. */
   interval(k: number, mean: number): { lo: number; hi: number } {
+    if (this.stale) this.refresh();
     const q = this.q[Math.min(k, this.horizon - 1)] ?? Number.NaN;
     if (!Number.isFinite(q)) return { lo: 0, hi: Number.POSITIVE_INFINITY };
     const w = q * this.scale(mean);
@@ -63,6 +79,7 @@ export class ConformalCalibrator {
   }
 
   ready(): boolean {
+    if (this.stale) this.refresh();
     return Number.isFinite(this.q[0] ?? Number.NaN);
   }
 }

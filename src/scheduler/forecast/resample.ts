@@ -12,24 +12,26 @@ import type { RawPoint, Series } from "./types.js";
  */
 export function resample(points: readonly RawPoint[], stepMs: number, until = Number.POSITIVE_INFINITY): Series {
   if (!(stepMs > 0)) throw new RangeError("stepMs must be positive");
-  const byT = new Map<number, number>();
-  for (const p of points) {
-    if (Number.isFinite(p.t) && Number.isFinite(p.v) && p.t <= until) byT.set(p.t, p.v);
-  }
-  if (byT.size === 0) return { t0: 0, stepMs, y: new Float64Array(0) };
-  let minT = Number.POSITIVE_INFINITY;
-  let maxT = Number.NEGATIVE_INFINITY;
-  for (const t of byT.keys()) {
-    if (t < minT) minT = t;
-    if (t > maxT) maxT = t;
-  }
+  // Keep the valid points in given order; sort only if needed, stably, so that among equal
+  // timestamps the last one given still comes last (D1 rows usually arrive sorted).
+  let pts = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v) && p.t <= until);
+  if (pts.length === 0) return { t0: 0, stepMs, y: new Float64Array(0) };
+  let sorted = true;
+  for (let i = 1; i < pts.length && sorted; i++) sorted = (pts[i]?.t ?? 0) >= (pts[i - 1]?.t ?? 0);
+  if (!sorted) pts = pts.slice().sort((a, b) => a.t - b.t);
+  const minT = pts[0]?.t ?? 0;
+  const maxT = pts[pts.length - 1]?.t ?? 0;
   const t0 = Math.floor(minT / stepMs) * stepMs;
   const n = Math.floor((maxT - t0) / stepMs) + 1;
   const sum = new Float64Array(n);
   const cnt = new Uint32Array(n);
-  for (const [t, v] of byT) {
-    const i = Math.floor((t - t0) / stepMs);
-    sum[i] = (sum[i] ?? 0) + v;
+  for (let k = 0; k < pts.length; k++) {
+    const p = pts[k];
+    if (!p) continue;
+    const next = pts[k + 1];
+    if (next && next.t === p.t) continue; // a later duplicate replaces this one
+    const i = Math.floor((p.t - t0) / stepMs);
+    sum[i] = (sum[i] ?? 0) + p.v;
     cnt[i] = (cnt[i] ?? 0) + 1;
   }
   const y = new Float64Array(n);

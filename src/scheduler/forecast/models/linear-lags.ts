@@ -96,7 +96,7 @@ function solveIrls(design: Float64Array, target: Float64Array, dim: number, ridg
   let beta: Float64Array = new Float64Array(dim);
   for (let pass = 0; pass <= passes; pass++) {
     const acc = new GramAccumulator(dim);
-    for (let i = 0; i < n; i++) acc.add(design.subarray(i * dim, (i + 1) * dim), target[i] ?? 0, w[i] ?? 1);
+    for (let i = 0; i < n; i++) acc.add(design, target[i] ?? 0, w[i] ?? 1, i * dim);
     beta = acc.solve(ridge, 0);
     if (pass === passes) break;
     for (let i = 0; i < n; i++) {
@@ -104,7 +104,7 @@ function solveIrls(design: Float64Array, target: Float64Array, dim: number, ridg
       for (let d = 0; d < dim; d++) s += (beta[d] ?? 0) * (design[i * dim + d] ?? 0);
       r[i] = Math.abs((target[i] ?? 0) - s);
     }
-    const delta = Math.max(1e-6, 0.1 * median(Array.from(r)));
+    const delta = Math.max(1e-6, 0.1 * median(r));
     for (let i = 0; i < n; i++) w[i] = 1 / Math.max(r[i] ?? 0, delta);
   }
   return beta;
