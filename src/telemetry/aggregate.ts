@@ -1,5 +1,5 @@
-import { BUCKET_COUNT, bucketOf } from "./histogram";
-import type { RequestSample } from "./types";
+import { BUCKET_COUNT, bucketOf } from "./histogram.js";
+import type { RequestSample } from "./types.js";
 
 /**
  * The isolate-local aggregate: one cell per (minute, pool, origin, country, colo), counters

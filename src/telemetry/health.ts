@@ -1,6 +1,6 @@
 import { drizzle } from "drizzle-orm/d1";
-import { breakerEvents, healthEvents } from "../db/schema";
-import type { BreakerTransition, HealthResult } from "./types";
+import { breakerEvents, healthEvents } from "../db/schema.js";
+import type { BreakerTransition, HealthResult } from "./types.js";
 
 /**
  * Health-check results and breaker transitions go to their own append-only tables, one

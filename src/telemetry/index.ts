@@ -1,9 +1,9 @@
 /** Traffic telemetry: isolate-local aggregation, additive D1 rollups, retention, queries. */
-export { Telemetry, type TelemetryDeps, type FlushDb } from "./telemetry";
-export { queryMinuteRollups, queryRollupSummary, minuteHorizon, type RollupQuery, type SummaryQuery } from "./queries";
-export { poolRequestSeries, type SeriesQuery } from "./series";
-export { runRetention, type RetentionOptions, type RetentionResult } from "./retention";
-export { recordHealthResults, recordBreakerTransitions } from "./health";
-export { telemetrySettings, type TelemetrySettings, type TelemetryVars } from "./settings";
-export { BUCKET_UPPER_MS, quantile, percentiles } from "./histogram";
-export type { RequestSample, Outcome, FlushResult, MetricsRow, HealthResult, BreakerTransition, TelemetryStats } from "./types";
+export { Telemetry, type TelemetryDeps, type FlushDb } from "./telemetry.js";
+export { queryMinuteRollups, queryRollupSummary, minuteHorizon, type RollupQuery, type SummaryQuery } from "./queries.js";
+export { poolRequestSeries, type SeriesQuery } from "./series.js";
+export { runRetention, type RetentionOptions, type RetentionResult } from "./retention.js";
+export { recordHealthResults, recordBreakerTransitions } from "./health.js";
+export { telemetrySettings, type TelemetrySettings, type TelemetryVars } from "./settings.js";
+export { BUCKET_UPPER_MS, quantile, percentiles } from "./histogram.js";
+export type { RequestSample, Outcome, FlushResult, MetricsRow, HealthResult, BreakerTransition, TelemetryStats } from "./types.js";

@@ -1,9 +1,9 @@
 import { and, asc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { rollupHour, rollupMinute } from "../db/schema";
-import { BUCKET_COUNT, HIST_COLUMNS, percentiles } from "./histogram";
-import { HOUR_MS } from "./retention";
-import type { MetricsRow } from "./types";
+import { rollupHour, rollupMinute } from "../db/schema.js";
+import { BUCKET_COUNT, HIST_COLUMNS, percentiles } from "./histogram.js";
+import { HOUR_MS } from "./retention.js";
+import type { MetricsRow } from "./types.js";
 
 /**
  * Reads for the control API (`/metrics`), the dashboard and the scheduler. Percentiles are

@@ -1,4 +1,4 @@
-import { KEY_COLUMNS, VALUE_COLUMNS } from "./sql";
+import { KEY_COLUMNS, VALUE_COLUMNS } from "./sql.js";
 
 /**
  * The cron's telemetry housekeeping: compact complete hours of rollup_minute into

@@ -1,8 +1,8 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { rollupHour, rollupMinute } from "../db/schema";
-import { minuteHorizon } from "./queries";
-import { HOUR_MS } from "./retention";
+import { rollupHour, rollupMinute } from "../db/schema.js";
+import { minuteHorizon } from "./queries.js";
+import { HOUR_MS } from "./retention.js";
 
 /** Longest series answered in one call (14 days at one minute is 20,160 points). */
 export const MAX_POINTS = 100_000;

@@ -1,5 +1,5 @@
-import type { Cell } from "./aggregate";
-import { BUCKET_COUNT, HIST_COLUMNS } from "./histogram";
+import type { Cell } from "./aggregate.js";
+import { BUCKET_COUNT, HIST_COLUMNS } from "./histogram.js";
 
 /**
  * Builds the flush's multi-row additive upserts. Two D1 limits shape it

@@ -1,6 +1,6 @@
-import { Aggregate } from "./aggregate";
-import { buildUpserts } from "./sql";
-import type { FlushResult, RequestSample, TelemetryStats } from "./types";
+import { Aggregate } from "./aggregate.js";
+import { buildUpserts } from "./sql.js";
+import type { FlushResult, RequestSample, TelemetryStats } from "./types.js";
 
 /**
  * The D1 surface a flush needs (its test seam). Structural, so a `D1Database` fits and
