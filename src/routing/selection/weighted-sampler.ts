@@ -54,21 +54,17 @@ export class AliasTable {
    * weight is excluded), then one linear pass over the allowed weights (also exact).
    */
   drawAllowed(origins: readonly OriginEntry[], req: PickRequest, skip?: Int32Array, skipCount = 0): number {
-    const ok = (i: number): boolean => {
-      for (let k = 0; k < skipCount; k++) if (skip![k] === i) return false;
-      return !isExcluded(req, origins[i]!.id);
-    };
     for (let a = 0; a < REJECTION_ATTEMPTS; a++) {
       const i = this.draw(req.random);
-      if (ok(i)) return i;
+      if (allowed(i, origins, req, skip, skipCount)) return i;
     }
     let total = 0;
-    for (let i = 0; i < origins.length; i++) if (ok(i)) total += this.weights[i]!;
+    for (let i = 0; i < origins.length; i++) if (allowed(i, origins, req, skip, skipCount)) total += this.weights[i]!;
     if (total <= 0) return -1;
     let target = req.random() * total;
     let last = -1;
     for (let i = 0; i < origins.length; i++) {
-      if (!ok(i)) continue;
+      if (!allowed(i, origins, req, skip, skipCount)) continue;
       last = i;
       target -= this.weights[i]!;
       if (target < 0) return i;
@@ -89,4 +85,9 @@ export class AliasTable {
     }
     return got;
   }
+}
+
+function allowed(i: number, origins: readonly OriginEntry[], req: PickRequest, skip: Int32Array | undefined, skipCount: number): boolean {
+  for (let k = 0; k < skipCount; k++) if (skip![k] === i) return false;
+  return !isExcluded(req, origins[i]!.id);
 }
