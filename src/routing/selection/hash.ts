@@ -10,7 +10,8 @@ import type { OriginEntry, Picker, PickerFactory, PickRequest } from "./types.js
  * Why a ring and not Maglev: the issue's law is "when an origin leaves, only its keys
  * move". On a ring that is exact: the other origins' points do not change, so a key
  * moves only if its point belonged to the leaver. Maglev rebuilds its permutation table
- * and moves a few percent of other keys too (Eisenbud et al., NSDI 2016, §5.3). The ring
+ * and moves some of the other origins' keys too, a cost its paper accepts for even
+ * balance and O(1) lookups (Eisenbud et al., "Maglev", NSDI 2016). The ring
  * also gives retries an exact rule: walking clockwise past excluded origins returns
  * what the ring without them would return, i.e. the key's next candidate. The price is
  * an O(log points) binary search instead of Maglev's O(1) lookup; at ≤ 2^20 points that
@@ -86,6 +87,7 @@ class RingHashPicker implements Picker {
   private readonly byRank: OriginEntry[];
 
   constructor(origins: readonly OriginEntry[]) {
+    if (origins.length > 0xffff) throw new RangeError("hash: more than 65,535 origins in one pool");
     this.index = indexById(origins);
     this.byRank = [...origins].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const counts = pointCounts(this.byRank.map((o) => o.weight));
