@@ -7,3 +7,4 @@ export { recordHealthResults, recordBreakerTransitions } from "./health.js";
 export { telemetrySettings, type TelemetrySettings, type TelemetryVars } from "./settings.js";
 export { BUCKET_UPPER_MS, quantile, percentiles } from "./histogram.js";
 export type { RequestSample, Outcome, FlushResult, MetricsRow, HealthResult, BreakerTransition, TelemetryStats } from "./types.js";
+export { parseMetricsQuery, MAX_METRICS_SPAN_MS, type MetricsQueryResult } from "./metrics-query.js";

@@ -35,6 +35,11 @@ function filters(t: RollupTable, time: typeof rollupMinute.minute | typeof rollu
   return and(...w);
 }
 
+// Display rounding only (0.01 ms); the estimate's error is a bucket width, far larger.
+function round2(v: number | null): number | null {
+  return v === null ? null : Math.round(v * 100) / 100;
+}
+
 function toMetrics(at: number, keys: { pool: string; origin: string; country: string; colo: string }, c: Counts): MetricsRow {
   const p = percentiles(c.hist);
   return {
@@ -52,10 +57,10 @@ function toMetrics(at: number, keys: { pool: string; origin: string; country: st
     retries: c.retries,
     bytes: c.bytes,
     dropped: c.dropped,
-    mean_ms: c.requests > 0 ? c.latencySumMs / c.requests : null,
-    p50_ms: p.p50,
-    p95_ms: p.p95,
-    p99_ms: p.p99,
+    mean_ms: c.requests > 0 ? round2(c.latencySumMs / c.requests) : null,
+    p50_ms: round2(p.p50),
+    p95_ms: round2(p.p95),
+    p99_ms: round2(p.p99),
   };
 }
 

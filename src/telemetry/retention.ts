@@ -57,16 +57,21 @@ export async function runRetention(db: RetentionDb, now: number, opts: Retention
   const maxHours = Math.max(1, opts.maxHoursPerRun ?? 48);
 
   const marks = await db
-    .prepare("SELECT (SELECT MAX(hour) FROM rollup_hour) AS max_hour, (SELECT MIN(minute) FROM rollup_minute) AS min_minute")
-    .first<{ max_hour: number | null; min_minute: number | null }>();
+    .prepare(
+      "SELECT (SELECT MAX(hour) FROM rollup_hour) AS max_hour, (SELECT MIN(minute) FROM rollup_minute) AS min_minute, (SELECT MAX(minute) FROM rollup_minute) AS max_minute",
+    )
+    .first<{ max_hour: number | null; min_minute: number | null; max_minute: number | null }>();
   const oldest = marks?.min_minute ?? null;
+  const newest = marks?.max_minute ?? null;
   let start: number | null = null;
   if (opts.recomputeFrom !== undefined) start = floorHour(opts.recomputeFrom);
   else if (oldest !== null) {
     const next = marks?.max_hour != null ? marks.max_hour + HOUR_MS : Number.NEGATIVE_INFINITY;
     start = Math.max(next, floorHour(oldest));
   }
-  const end = start === null ? null : Math.min(floorHour(now - lateMs), start + maxHours * HOUR_MS);
+  // Only hours that hold minute rows: an idle stretch is not rescanned every minute.
+  const lastWithData = newest === null ? Number.NEGATIVE_INFINITY : floorHour(newest) + HOUR_MS;
+  const end = start === null ? null : Math.min(floorHour(now - lateMs), start + maxHours * HOUR_MS, lastWithData);
 
   let hoursCompacted = 0;
   let hourRowsWritten = 0;

@@ -1,6 +1,13 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { poolRequestSeries, recordBreakerTransitions, recordHealthResults, runRetention, Telemetry } from "../../src/telemetry";
+import {
+  poolRequestSeries,
+  queryRollupSummary,
+  recordBreakerTransitions,
+  recordHealthResults,
+  runRetention,
+  Telemetry,
+} from "../../src/telemetry";
 
 const T0 = Date.UTC(2026, 10, 20, 0, 0, 0);
 const H = 3_600_000;
@@ -128,6 +135,19 @@ describe("poolRequestSeries", () => {
     expect(wide[0]?.v).toBe(0);
     expect(wide[6]?.v).toBe(0);
     expect(wide.reduce((n, p) => n + p.v, 0)).toBe(3000);
+  });
+
+  it("summarises hourly and minute rows alike, per origin, with percentiles from merged histograms", async () => {
+    const perPoolHour = await seed();
+    const before = await queryRollupSummary(env.DB, { from: T0, to: T0 + 5 * H, stepMs: H, by: "origin" });
+    await runRetention(env.DB, T0 + DAY + 3 * H + 15 * 60_000, { minuteDays: 1 });
+    const after = await queryRollupSummary(env.DB, { from: T0, to: T0 + 5 * H, stepMs: H, by: "origin" });
+    // Same rows whether an hour is read from its 60 minute rows or from its compacted row.
+    expect(after).toEqual(before);
+    expect(after.filter((r) => r.pool === "eu").map((r) => r.origin).slice(0, 3)).toEqual(["eu-0", "eu-1", "eu-2"]);
+    const euHour0 = after.filter((r) => r.pool === "eu" && r.t === T0).reduce((n, r) => n + r.requests, 0);
+    expect(euHour0).toBe(perPoolHour.get("eu:0"));
+    expect(after.every((r) => r.p50_ms !== null && (r.p50_ms ?? 0) <= (r.p99_ms ?? 0))).toBe(true);
   });
 
   it("rejects a step that is not a whole number of minutes", async () => {
