@@ -51,32 +51,40 @@ export function pointCounts(weights: readonly number[]): number[] {
 }
 
 /**
- * Sorts ring points ascending, carrying each point's owner along: an LSD radix sort in
- * two 16-bit passes, O(points). It is stable, so equal points keep the order they were
- * written in, which is by origin id. (Float64Array#sort on packed keys took ~250 ms at
- * 800,000 points on the bench machine; this takes a few ms.)
+ * Sorts ring points ascending, carrying each point's owner along: an LSD radix sort,
+ * O(points). It is stable, so equal points keep the order they were written in, which is
+ * by origin id. Large rings use two 16-bit passes (fewer passes over memory), small ones
+ * four 8-bit passes (a 65,536-bucket prefix sum would cost more than the data).
+ * Float64Array#sort on packed keys took ~250 ms at 800,000 points on the bench machine.
  */
 function sortRing(points: Uint32Array, owners: Uint16Array): void {
   const n = points.length;
-  const tmpPoints = new Uint32Array(n);
-  const tmpOwners = new Uint16Array(n);
-  const count = new Uint32Array(65536);
-  for (const shift of [0, 16]) {
-    const [srcP, srcO, dstP, dstO] = shift === 0 ? [points, owners, tmpPoints, tmpOwners] : [tmpPoints, tmpOwners, points, owners];
+  const bits = n >= 1 << 16 ? 16 : 8;
+  const radix = 1 << bits;
+  const mask = radix - 1;
+  let srcP: Uint32Array = points;
+  let srcO: Uint16Array = owners;
+  let dstP: Uint32Array = new Uint32Array(n);
+  let dstO: Uint16Array = new Uint16Array(n);
+  const count = new Uint32Array(radix);
+  for (let shift = 0; shift < 32; shift += bits) {
     count.fill(0);
-    for (let i = 0; i < n; i++) count[(srcP[i]! >>> shift) & 0xffff]!++;
+    for (let i = 0; i < n; i++) count[(srcP[i]! >>> shift) & mask]!++;
     let sum = 0;
-    for (let d = 0; d < 65536; d++) {
+    for (let d = 0; d < radix; d++) {
       const c = count[d]!;
       count[d] = sum;
       sum += c;
     }
     for (let i = 0; i < n; i++) {
-      const at = count[(srcP[i]! >>> shift) & 0xffff]!++;
+      const at = count[(srcP[i]! >>> shift) & mask]!++;
       dstP[at] = srcP[i]!;
       dstO[at] = srcO[i]!;
     }
+    [srcP, dstP] = [dstP, srcP];
+    [srcO, dstO] = [dstO, srcO];
   }
+  // An even number of passes (2 or 4) leaves the result back in the caller's arrays.
 }
 
 class RingHashPicker implements Picker {
@@ -92,17 +100,20 @@ class RingHashPicker implements Picker {
     this.byRank = [...origins].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const counts = pointCounts(this.byRank.map((o) => o.weight));
     const total = counts.reduce((a, b) => a + b, 0);
-    this.points = new Uint32Array(total);
-    this.owners = new Uint16Array(total);
+    const points = new Uint32Array(total);
+    const owners = new Uint16Array(total);
     let p = 0;
-    this.byRank.forEach((o, rank) => {
-      const h1 = murmur3String(o.id, SEED_POINT_A);
-      const h2 = murmur3String(o.id, SEED_POINT_B) | 1; // odd: v ↦ h1 + v·h2 is injective mod 2^32
-      for (let v = 0; v < counts[rank]!; v++) {
-        this.points[p] = fmix32((h1 + Math.imul(v, h2)) | 0);
-        this.owners[p++] = rank;
+    for (let rank = 0; rank < this.byRank.length; rank++) {
+      const id = this.byRank[rank]!.id;
+      const h1 = murmur3String(id, SEED_POINT_A);
+      const h2 = murmur3String(id, SEED_POINT_B) | 1; // odd: v ↦ h1 + v·h2 is injective mod 2^32
+      for (let v = 0, m = counts[rank]!; v < m; v++) {
+        points[p] = fmix32((h1 + Math.imul(v, h2)) | 0);
+        owners[p++] = rank;
       }
-    });
+    }
+    this.points = points;
+    this.owners = owners;
     sortRing(this.points, this.owners);
   }
 
