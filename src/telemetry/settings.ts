@@ -6,6 +6,7 @@ import { z } from "zod";
  */
 const schema = z.object({
   TELEMETRY_ENABLED: z.enum(["true", "false", "1", "0"]).default("true"),
+  // Under 30 s: a deferred flush must fit in the time waitUntil keeps an idle isolate alive.
   TELEMETRY_FLUSH_MS: z.coerce.number().int().min(1000).max(25_000).default(10_000),
   TELEMETRY_MAX_KEYS: z.coerce.number().int().min(10).max(5000).default(500),
   TELEMETRY_MINUTE_DAYS: z.coerce.number().int().min(1).max(30).default(7),

@@ -115,13 +115,15 @@ export class Telemetry {
 
   /** Flushes whatever is pending now (tests, shutdown, the cron). Never rejects. */
   async flushNow(db: FlushDb): Promise<FlushResult> {
-    if (this.inflight) await this.inflight;
+    // One flush at a time: two would race for the single retry slot.
+    while (this.inflight) await this.inflight;
     return this.flush(db);
   }
 
+  /** Precondition: no flush in flight (callers check `inflight` synchronously first). */
   private flush(db: FlushDb): Promise<FlushResult> {
     const p = this.runFlush(db).finally(() => {
-      this.inflight = null;
+      if (this.inflight === p) this.inflight = null;
     });
     this.inflight = p;
     return p;

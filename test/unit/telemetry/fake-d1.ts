@@ -11,6 +11,8 @@ export class FakeD1 {
   dropped = 0;
   batches = 0;
   statements = 0;
+  inFlight = 0;
+  maxInFlight = 0;
   /** Queue of behaviours for the next batches; empty means succeed. */
   plan: ("fail" | "commit-then-fail")[] = [];
 
@@ -25,6 +27,10 @@ export class FakeD1 {
     };
     const batch = async (stmts: { sql: string; params: unknown[] }[]) => {
       this.batches += 1;
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      await Promise.resolve();
+      this.inFlight -= 1;
       const mode = this.plan.shift();
       if (mode === "fail") throw new Error("D1_ERROR: Network connection lost.");
       const ids = new Set(this.ids);

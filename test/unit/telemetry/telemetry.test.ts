@@ -144,3 +144,20 @@ describe("Telemetry flushing", () => {
     expect(d1.requests).toBe(2);
   });
 });
+
+describe("Telemetry concurrency", () => {
+  it("serialises concurrent flushNow calls so failed batches never overwrite each other", async () => {
+    const { tel, db, d1 } = setup();
+    for (let i = 0; i < 10; i++) tel.record(sample(T0));
+    d1.plan = ["fail"];
+    const first = tel.flushNow(db); // in flight, will fail
+    tel.record(sample(T0, "FR"));
+    const [a, b, c] = await Promise.all([first, tel.flushNow(db), tel.flushNow(db)]);
+    expect(a.ok).toBe(false);
+    expect(b.ok && c.ok).toBe(true);
+    await tel.flushNow(db);
+    expect(d1.requests).toBe(11);
+    expect(d1.dropped).toBe(0);
+    expect(d1.maxInFlight).toBe(1);
+  });
+});
