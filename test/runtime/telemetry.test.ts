@@ -94,6 +94,27 @@ describe("telemetry flush into real D1", () => {
     }
   });
 
+  it("real D1 accepts the largest statements the chunker builds (720 keys in a flush)", async () => {
+    const tel = new Telemetry({ now: () => T0, maxKeys: 5000 });
+    const codes = Array.from({ length: 60 }, (_, i) => String.fromCharCode(65 + Math.floor(i / 26), 65 + (i % 26)));
+    let n = 0;
+    for (const pool of ["a", "b", "c"]) {
+      for (const origin of [`${pool}1`, `${pool}2`]) {
+        for (const country of codes) {
+          for (const minute of [0, 1]) {
+            tel.record({ ...sampleFor(n, T0 + minute * 60_000), pool, origin, country, colo: "FRA", latencyMs: 1 + (n % 70000) });
+            n += 1;
+          }
+        }
+      }
+    }
+    const r = await tel.flushNow(env.DB);
+    expect(r.ok).toBe(true);
+    expect(r.rows).toBe(720);
+    expect(r.statements).toBeLessThanOrEqual(3);
+    expect((await totals()).requests).toBe(720);
+  });
+
   function flaky(plan: ("fail" | "commit-then-fail")[]): FlushDb {
     return {
       prepare: (sql: string) => env.DB.prepare(sql),
