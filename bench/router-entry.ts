@@ -4,6 +4,8 @@
  * GET /__bench/stats answers the D1 statement count; every other path is the real worker.
  */
 import worker, { BreakerObject as RealBreakerObject } from "../src/index";
+import { edgeRuntime } from "../src/edge/runtime";
+import { makeRuntime } from "../src/edge/wiring";
 import type { Env } from "../src/env";
 import { FakeD1 } from "./lib/fake-d1";
 
@@ -27,9 +29,9 @@ let wrapped: Env | undefined;
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
-    if (url.pathname === "/__bench/stats") return Response.json(db.count);
-    if (url.pathname === "/__ready") return new Response("ready");
     wrapped ??= withDb(env);
+    if (url.pathname === "/__bench/stats") return Response.json({ d1: db.count, ...edgeRuntime(wrapped, makeRuntime).telemetry.stats() });
+    if (url.pathname === "/__ready") return new Response("ready");
     return worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, wrapped, ctx);
   },
 };

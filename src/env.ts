@@ -11,6 +11,12 @@ export interface Env {
   ADMIN_TOKEN?: string;
   /** Milliseconds between an isolate's checks of D1 for a newer config (default 5000). */
   CONFIG_REFRESH_MS?: string;
+  /** Telemetry knobs (src/telemetry/settings.ts): TELEMETRY_ENABLED, TELEMETRY_FLUSH_MS, ... */
+  TELEMETRY_ENABLED?: string;
+  TELEMETRY_FLUSH_MS?: string;
+  TELEMETRY_MAX_KEYS?: string;
+  TELEMETRY_MINUTE_DAYS?: string;
+  TELEMETRY_HOUR_DAYS?: string;
   /** Cloudflare Access: team domain and audience tag, for the dashboard's JWT login. */
   ACCESS_TEAM_DOMAIN?: string;
   ACCESS_AUD?: string;

@@ -47,7 +47,7 @@ export async function handleEdgeRequest(request: Request, url: URL, rt: EdgeRunt
         rt.breaker.record(rec, colo);
         rt.telemetry.record(rec, country, colo, rt.clock.now());
       },
-      fetch: (r) => fetch(r),
+      fetch: (u, init) => fetch(u, init),
       now: rt.clock.now,
       random: rt.clock.random,
       setTimer: (fn, ms) => {

@@ -24,6 +24,9 @@ export interface BreakerPort {
 export interface TelemetryPort {
   record(rec: AttemptRecord, country: string, colo: string, at: number): void;
   maybeFlush(db: D1Database): Promise<void> | undefined;
+  flushNow(db: D1Database): Promise<void>;
+  /** Counters for tests and benchmarks (D1 statements, Durable Object calls). */
+  stats(): Record<string, unknown>;
 }
 
 export interface EdgeClock {

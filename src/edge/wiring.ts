@@ -1,24 +1,60 @@
+import { BreakerClient } from "../breaker/client";
 import type { Env } from "../env";
 import { settings } from "../env";
+import type { AttemptOutcome, AttemptRecord } from "../routing/proxy";
+import { Telemetry, telemetrySettings, type Outcome } from "../telemetry";
 import { type BreakerPort, EdgeRuntime, type TelemetryPort } from "./runtime";
 
-/** Until the breaker client lands: every origin available, nothing reported. */
-const openBreakers: BreakerPort = {
-  version: 0,
-  configure: () => undefined,
-  admit: () => true,
-  available: () => true,
-  record: () => undefined,
-  sync: () => undefined,
-  warmUp: async () => undefined,
-};
+function telemetryOutcome(o: AttemptOutcome): Outcome {
+  if (o.kind === "connect") return "connect";
+  if (o.kind === "timeout") return "timeout";
+  if (o.status >= 500) return "5xx";
+  if (o.status >= 400) return "4xx";
+  return "ok";
+}
 
-const noTelemetry: TelemetryPort = {
-  record: () => undefined,
-  maybeFlush: () => undefined,
-};
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Builds an isolate's runtime with the real clock and randomness (the only place they are read). */
+/**
+ * Builds an isolate's runtime: the only place the real clock, randomness and timers are
+ * read; everything below takes them as seams.
+ */
 export function makeRuntime(env: Env): EdgeRuntime {
-  return new EdgeRuntime(env, settings(env), { now: () => Date.now(), random: () => Math.random() }, openBreakers, noTelemetry);
+  const now = () => Date.now();
+  const random = () => Math.random();
+  const isolateId = crypto.randomUUID();
+  const client = new BreakerClient({ namespace: env.BREAKER, now, random, colo: "", isolateId, sleep });
+  const breaker: BreakerPort = {
+    get version() {
+      return client.version;
+    },
+    configure: (active) => client.configure(active.config),
+    admit: (id) => client.admit(id),
+    available: (id) => client.available(id),
+    record: (rec: AttemptRecord, colo: string) => client.record(rec.origin, rec.outcome, colo),
+    sync: () => client.sync(),
+    warmUp: (ids, budgetMs) => client.warmUp(ids, budgetMs),
+    view: (id) => client.view(id),
+  };
+  const ts = telemetrySettings(env);
+  const tel = new Telemetry({ now, enabled: ts.enabled, flushIntervalMs: ts.flushIntervalMs, maxKeys: ts.maxKeys, sleep });
+  const telemetry: TelemetryPort = {
+    record: (rec, country, colo, at) =>
+      tel.record({
+        at,
+        pool: rec.pool,
+        origin: rec.origin,
+        country,
+        colo,
+        outcome: telemetryOutcome(rec.outcome),
+        ...(rec.outcome.kind === "response" ? { status: rec.outcome.status } : {}),
+        latencyMs: rec.outcome.latencyMs,
+        bytes: rec.bytes,
+        retry: rec.retry,
+      }),
+    maybeFlush: (db) => tel.maybeFlush(db),
+    flushNow: (db) => tel.flushNow(db).then(() => undefined),
+    stats: () => ({ telemetry: tel.stats, breaker: client.stats }),
+  };
+  return new EdgeRuntime(env, settings(env), { now, random }, breaker, telemetry);
 }

@@ -41,12 +41,12 @@ export interface ForwardInfo {
  * X-Forwarded-* / Forwarded (RFC 7239) fields appended with what this hop saw.
  */
 export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
-  const out = new Headers();
-  const listed = connectionListed(incoming);
-  for (const [name, value] of incoming) {
-    if (HOP_BY_HOP.has(name) || listed.has(name) || name === GEO_HEADER || name === "host") continue;
-    out.append(name, value);
-  }
+  // Copy natively, then delete: cheaper in workerd than iterating entries in JS.
+  const out = new Headers(incoming);
+  for (const name of connectionListed(incoming)) out.delete(name);
+  for (const name of HOP_BY_HOP) out.delete(name);
+  out.delete(GEO_HEADER);
+  out.delete("host");
   if (info.websocket) {
     out.set("upgrade", "websocket");
     out.set("connection", "Upgrade");
@@ -67,13 +67,21 @@ export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
 
 /** Response headers for the client: hop-by-hop fields dropped (except on a 101 upgrade). */
 export function downstreamHeaders(upstream: Headers, upgraded: boolean): Headers {
-  const out = new Headers();
-  const listed = connectionListed(upstream);
-  for (const [name, value] of upstream) {
-    if (!upgraded && (HOP_BY_HOP.has(name) || listed.has(name))) continue;
-    out.append(name, value);
-  }
+  const out = new Headers(upstream);
+  if (upgraded) return out;
+  for (const name of connectionListed(upstream)) out.delete(name);
+  for (const name of HOP_BY_HOP) out.delete(name);
   return out;
+}
+
+/**
+ * Whether a response needs its headers rewritten before it goes to the client. workerd
+ * itself drops Connection, Keep-Alive, Trailer and Transfer-Encoding framing from what a
+ * fetch returns (and hides the Connection list), so only the hop-by-hop fields it passes
+ * through are checked; most responses then go back untouched, without a copy.
+ */
+export function needsDownstreamRewrite(upstream: Headers): boolean {
+  return upstream.has("proxy-authenticate") || upstream.has("connection") || upstream.has("keep-alive") || upstream.has("upgrade");
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { RetriesConfig } from "../config/schema";
 import type { ClientGeo } from "./geo";
-import { type ForwardInfo, downstreamHeaders, upstreamHeaders, upstreamUrl } from "./headers";
+import { type ForwardInfo, downstreamHeaders, needsDownstreamRewrite, upstreamHeaders, upstreamUrl } from "./headers";
 import type { LoadStats } from "./load";
 import type { RetryBudget } from "./retry-budget";
 import type { PoolRuntime, RoutingTable } from "./table";
@@ -30,9 +30,10 @@ export interface ProxyDeps {
   admit(originId: string): boolean;
   /** Called once per attempt, synchronously, when its outcome is known. */
   onAttempt(rec: AttemptRecord): void;
-  fetch(req: Request): Promise<Response>;
+  fetch(url: string, init: RequestInit): Promise<Response>;
   now(): number;
   random(): number;
+  /** Runs `fn` after `ms` unless the returned cancel function is called first. */
   setTimer(fn: () => void, ms: number): () => void;
   /** Seconds a client should wait before retrying when nothing is available. */
   retryAfterS: number;
@@ -198,24 +199,27 @@ async function attempt(
     return { response: errorResponse(400, "bad_path", "the request path cannot be forwarded"), outcome };
   }
   const headers = upstreamHeaders(req.request.headers, origin.config.host_header ? { ...forward, hostOverride: origin.config.host_header } : forward);
+  // The per-try timeout covers the wait for response headers only; it is cleared once they
+  // arrive, so a long download or a WebSocket is never cut by it.
   const controller = new AbortController();
+  const signal = controller.signal;
   const cancelTimer = deps.setTimer(() => controller.abort("per-try timeout"), deps.retries.per_try_timeout_ms);
   const init: RequestInit = {
     method: req.request.method,
     headers,
     redirect: "manual",
-    signal: controller.signal,
+    signal,
   };
   if (body.kind === "buffered") init.body = body.bytes;
   else if (body.kind === "stream") init.body = body.stream;
   deps.load.begin(poolId, originId);
   let result: { response?: Response; outcome: AttemptOutcome };
   try {
-    const response = await deps.fetch(new Request(target.toString(), init));
+    const response = await deps.fetch(target.toString(), init);
     result = { response, outcome: { kind: "response", status: response.status, latencyMs: deps.now() - started } };
   } catch (err) {
     const latencyMs = deps.now() - started;
-    result = controller.signal.aborted
+    result = signal.aborted
       ? { outcome: { kind: "timeout", latencyMs } }
       : { outcome: { kind: "connect", latencyMs, message: err instanceof Error ? err.message : String(err) } };
   } finally {
@@ -240,14 +244,12 @@ function finish(
   if (!last) {
     res = errorResponse(503, "no_available_origin", "no healthy origin can take this request", { "retry-after": String(deps.retryAfterS) });
   } else if (last.response) {
-    const upgraded = last.response.status === 101;
-    const init: ResponseInit & { webSocket?: WebSocket | null } = {
-      status: last.response.status,
-      statusText: last.response.statusText,
-      headers: downstreamHeaders(last.response.headers, upgraded),
-    };
-    if (upgraded) init.webSocket = last.response.webSocket;
-    res = new Response(upgraded ? null : last.response.body, init);
+    const up = last.response;
+    const upgraded = up.status === 101;
+    if (upgraded) return up;
+    // Fast path: hand the origin's response back untouched when nothing must change.
+    if (!deps.debugHeaders && !needsDownstreamRewrite(up.headers)) return up;
+    res = new Response(up.body, { status: up.status, statusText: up.statusText, headers: downstreamHeaders(up.headers, false) });
   } else if (last.outcome.kind === "timeout") {
     res = errorResponse(504, "origin_timeout", `origin ${origin} did not answer in time`);
   } else {
