@@ -1,7 +1,7 @@
 /** Traffic telemetry: isolate-local aggregation, additive D1 rollups, retention, queries. */
 export { Telemetry, type TelemetryDeps, type FlushDb } from "./telemetry.js";
-export { queryMinuteRollups, queryRollupSummary, minuteHorizon, type RollupQuery, type SummaryQuery } from "./queries.js";
-export { poolRequestSeries, type SeriesQuery } from "./series.js";
+export { queryMinuteRollups, queryRollupSummary, minuteHorizon, rollupBounds, type RollupQuery, type SummaryQuery } from "./queries.js";
+export { poolRequestSeries, requestSeriesByPool, type SeriesQuery, type Series } from "./series.js";
 export { runRetention, type RetentionOptions, type RetentionResult } from "./retention.js";
 export { recordHealthResults, recordBreakerTransitions } from "./health.js";
 export { telemetrySettings, type TelemetrySettings, type TelemetryVars } from "./settings.js";

@@ -78,9 +78,23 @@ export async function queryMinuteRollups(db: Db, q: RollupQuery): Promise<Metric
 
 /** Epoch ms from which every hour is fully present in rollup_minute (+∞ when it is empty). */
 export async function minuteHorizon(db: Db): Promise<number> {
-  const r = await drizzle(db).select({ m: sql<number | null>`min(${rollupMinute.minute})` }).from(rollupMinute);
-  const m = r[0]?.m;
-  return m === null || m === undefined ? Number.POSITIVE_INFINITY : m - (m % HOUR_MS);
+  return (await rollupBounds(db)).minuteHorizon;
+}
+
+/**
+ * `minuteHorizon` as above; `compactedThrough`: every hour before it that holds minute rows
+ * has its rollup_hour rows (MAX(hour) + 1 h, −∞ before the first compaction).
+ */
+export async function rollupBounds(db: Db): Promise<{ minuteHorizon: number; compactedThrough: number }> {
+  const r = await drizzle(db)
+    .select({ m: sql<number | null>`min(${rollupMinute.minute})`, h: sql<number | null>`(select max(${rollupHour.hour}) from ${rollupHour})` })
+    .from(rollupMinute);
+  const m = r[0]?.m ?? null;
+  const h = r[0]?.h ?? null;
+  return {
+    minuteHorizon: m === null ? Number.POSITIVE_INFINITY : m - (m % HOUR_MS),
+    compactedThrough: h === null ? Number.NEGATIVE_INFINITY : h + HOUR_MS,
+  };
 }
 
 export interface SummaryQuery extends RollupQuery {

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import {
   poolRequestSeries,
   queryRollupSummary,
+  requestSeriesByPool,
   recordBreakerTransitions,
   recordHealthResults,
   runRetention,
@@ -135,6 +136,24 @@ describe("poolRequestSeries", () => {
     expect(wide[0]?.v).toBe(0);
     expect(wide[6]?.v).toBe(0);
     expect(wide.reduce((n, p) => n + p.v, 0)).toBe(3000);
+  });
+
+  it("reads compacted hours instead of minutes before hourlyBefore, for all pools in one call", async () => {
+    const perPoolHour = await seed();
+    await runRetention(env.DB, T0 + 3 * H + 15 * 60_000); // hours 0–2 compacted, all minutes kept
+    const q = { from: T0, to: T0 + 5 * H, stepMs: 60_000 };
+    const exact = await requestSeriesByPool(env.DB, q);
+    const mixed = await requestSeriesByPool(env.DB, { ...q, hourlyBefore: T0 + 4 * H }); // capped at what is compacted: T0+3h
+    expect([...exact.keys()].sort()).toEqual(["eu", "us"]);
+    const eu = mixed.get("eu") ?? [];
+    expect(eu[0]?.v).toBeCloseTo((perPoolHour.get("eu:0") ?? 0) / 60, 9); // from the hourly row, spread
+    expect(exact.get("eu")?.[0]?.v).toBe(30); // from the minute row
+    expect(eu.slice(180)).toEqual(exact.get("eu")?.slice(180)); // hour 3 on: minutes, not yet compacted
+    for (const pool of ["eu", "us"]) {
+      const a = (exact.get(pool) ?? []).reduce((n, p) => n + p.v, 0);
+      const b = (mixed.get(pool) ?? []).reduce((n, p) => n + p.v, 0);
+      expect(b).toBeCloseTo(a, 6);
+    }
   });
 
   it("summarises hourly and minute rows alike, per origin, with percentiles from merged histograms", async () => {
