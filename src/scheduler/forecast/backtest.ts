@@ -90,7 +90,9 @@ export function backtest(p: Prepared, models: readonly ForecastModel[], opts: Ba
       }
     }
   }
-  const scale = naiveScale(p.raw, 0, opts.evalFrom);
+  // MASE scale from the training part; from the whole series if that has no pair.
+  const trainScale = naiveScale(p.raw, 0, opts.evalFrom);
+  const scale = trainScale > 0 ? trainScale : naiveScale(p.raw, 0, n);
   const results = new Map<string, ModelResult>();
   models.forEach((m, i) => {
     const cal = cals[i];

@@ -37,7 +37,8 @@ export class ErrorAccumulator {
       wape: round(this.wape()),
       smape: round(this.smape / n),
       mae: round(mae),
-      mase: round(maseScale > 0 ? mae / maseScale : Number.NaN),
+      // A flat series has no naive error to scale by: a perfect forecast is 0, else undefined (null in JSON).
+      mase: round(maseScale > 0 ? mae / maseScale : mae < 1e-9 ? 0 : Number.NaN),
       coverage90: round(this.count ? this.inside / this.count : Number.NaN),
     };
   }

@@ -15,15 +15,17 @@ export function theilSenProfile(days = 7): ForecastModel {
     minHistory: (p) => 2 * p.day,
     fit(p: Prepared, end: number): Fitted {
       const d = Math.max(1, Math.min(days, Math.floor(end / p.day)));
-      const start = end - d * p.day;
+      const start = Math.max(0, end - d * p.day);
       const buckets: number[][] = Array.from({ length: p.day }, () => []);
       for (let i = start; i < end; i++) {
         if (p.observed[i]) buckets[slotOfDay(p.t0, p.stepMs, i, p.day)]?.push(p.y[i] ?? 0);
       }
       const profile = buckets.map((b) => (b.length ? median(b) : Number.NaN));
+      // A slot never observed in the window (short or gappy history) takes the last value.
+      const fallback = p.y[end - 1] ?? 0;
       const prof = (i: number): number => {
         const v = profile[slotOfDay(p.t0, p.stepMs, i, p.day)] ?? Number.NaN;
-        return Number.isFinite(v) ? v : (p.y[i - p.day] ?? 0);
+        return Number.isFinite(v) ? v : fallback;
       };
       const hour = Math.max(1, Math.round(3_600_000 / p.stepMs));
       const xs: number[] = [];
