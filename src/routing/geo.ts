@@ -21,23 +21,23 @@ export interface CfLike {
   colo?: unknown;
 }
 
-const code = (v: unknown, len: number): string | undefined =>
-  typeof v === "string" && new RegExp(`^[A-Za-z]{${len}}$`).test(v) ? v.toUpperCase() : undefined;
+const TWO_LETTERS = /^[A-Za-z]{2}$/;
+const code = (v: unknown): string | undefined => (typeof v === "string" && TWO_LETTERS.test(v) ? v.toUpperCase() : undefined);
 
 const coord = (v: unknown, limit: number): number | undefined => {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
   return Number.isFinite(n) && Math.abs(n) <= limit ? n : undefined;
 };
 
-const colo = (v: unknown): string | undefined =>
-  typeof v === "string" && /^[A-Za-z0-9]{2,8}$/.test(v) ? v.toUpperCase() : undefined;
+const COLO = /^[A-Za-z0-9]{2,8}$/;
+const colo = (v: unknown): string | undefined => (typeof v === "string" && COLO.test(v) ? v.toUpperCase() : undefined);
 
 /** Reads geo from Cloudflare's `cf` object (lat/lon arrive as strings there). */
 export function geoFromCf(cf: CfLike | undefined): ClientGeo {
   if (!cf) return {};
   return clean({
-    country: code(cf.country, 2),
-    continent: code(cf.continent, 2),
+    country: code(cf.country),
+    continent: code(cf.continent),
     lat: coord(cf.latitude, 90),
     lon: coord(cf.longitude, 180),
     colo: colo(cf.colo),
@@ -53,8 +53,8 @@ export function geoFromHeader(value: string | null): ClientGeo | undefined {
     if (eq > 0) fields.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
   }
   return clean({
-    country: code(fields.get("country"), 2),
-    continent: code(fields.get("continent"), 2),
+    country: code(fields.get("country")),
+    continent: code(fields.get("continent")),
     lat: coord(fields.get("lat"), 90),
     lon: coord(fields.get("lon"), 180),
     colo: colo(fields.get("colo")),
