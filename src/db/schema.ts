@@ -102,7 +102,7 @@ export const rollupHour = sqliteTable(
 /**
  * Ids of committed telemetry flushes. A flush inserts its id in the same transaction as its
  * upserts, so a retry of a flush whose outcome was unknown (committed, but the answer was
- * lost) fails on this key instead of counting twice. Pruned by the cron after a day.
+ * lost) fails on this key instead of counting twice. Pruned by the cron after six hours.
  */
 export const telemetryFlush = sqliteTable(
   "telemetry_flush",

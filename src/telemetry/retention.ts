@@ -18,6 +18,7 @@ import { KEY_COLUMNS, VALUE_COLUMNS } from "./sql.js";
 
 export const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+const FLUSH_ID_TTL_MS = 6 * HOUR_MS;
 
 export interface RetentionOptions {
   /** Minute rows kept (days, default 7). */
@@ -92,8 +93,8 @@ export async function runRetention(db: RetentionDb, now: number, opts: Retention
   const [m, h, f] = await db.batch([
     db.prepare("DELETE FROM rollup_minute WHERE minute < ?1").bind(minuteCut),
     db.prepare("DELETE FROM rollup_hour WHERE hour < ?1").bind(hourCut),
-    // Flush ids only guard a retry seconds later; a day is ample.
-    db.prepare("DELETE FROM telemetry_flush WHERE at < ?1").bind(now - DAY_MS),
+    // A flush id only guards that flush's one retry, due one flush interval later.
+    db.prepare("DELETE FROM telemetry_flush WHERE at < ?1").bind(now - FLUSH_ID_TTL_MS),
   ]);
   return {
     hoursCompacted,

@@ -101,7 +101,8 @@ export class Telemetry {
     if (!this.enabled || this.inflight) return undefined;
     const now = this.now();
     if (this.due(now)) return this.flush(db).then(() => undefined);
-    if (!this.sleep || this.armed || this.fresh.size === 0) return undefined;
+    const waiting = this.fresh.size > 0 || this.retry !== null || this.lost.size > 0;
+    if (!this.sleep || this.armed || !waiting) return undefined;
     this.armed = true;
     return this.sleep(Math.max(0, this.lastFlushAt + this.intervalMs - now))
       .then(async () => {

@@ -161,3 +161,23 @@ describe("Telemetry concurrency", () => {
     expect(d1.maxInFlight).toBe(1);
   });
 });
+
+describe("Telemetry deferred retry", () => {
+  it("arms a deferred flush for a pending retry even when no new traffic arrives", async () => {
+    const waits: { ms: number; go: () => void }[] = [];
+    const sleep = (ms: number) => new Promise<void>((go) => waits.push({ ms, go }));
+    const { tel, db, clock, d1 } = setup({ sleep });
+    tel.record(sample(T0));
+    d1.plan = ["fail"];
+    await tel.flushNow(db);
+    expect(tel.pending).toMatchObject({ keys: 0, retrying: true });
+    const p = tel.maybeFlush(db);
+    expect(p).toBeDefined();
+    expect(waits.map((w) => w.ms)).toEqual([10_000]);
+    clock.t += 10_000;
+    waits[0]!.go();
+    await p;
+    expect(d1.requests).toBe(1);
+    expect(tel.pending.retrying).toBe(false);
+  });
+});
