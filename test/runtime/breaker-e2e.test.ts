@@ -4,12 +4,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { breakerStatus } from "../../src/breaker/admin";
 import type { BreakerObject } from "../../src/breaker/breaker-object";
 import { BreakerClient } from "../../src/breaker/client";
-import { breakerPort } from "../../src/breaker/edge-port";
 import type { EdgeConfigInput } from "../../src/config/schema";
 import { handleEdgeRequest } from "../../src/edge/handler";
-import { EdgeRuntime } from "../../src/edge/runtime";
+import { EdgeRuntime, type BreakerPort, type TelemetryPort } from "../../src/edge/runtime";
 import { settings } from "../../src/env";
-import { putConfigOk } from "./edge";
+import { ADMIN, edge, putConfigOk } from "./edge";
 import { origin, originDown, originHits, originUp } from "./origins";
 
 /**
@@ -20,8 +19,20 @@ import { origin, originDown, originHits, originUp } from "./origins";
 
 const clock = { offset: 0, now: () => Date.now() + clock.offset, random: () => Math.random() };
 const client = new BreakerClient({ namespace: env.BREAKER, now: clock.now, random: clock.random, colo: "", isolateId: "e2e-isolate" });
-const noTelemetry = { record: () => undefined, maybeFlush: () => undefined };
-const rt = new EdgeRuntime(env, settings(env), clock, breakerPort(client), noTelemetry);
+// The same adapter as src/edge/wiring.ts, around a client on the test's clock.
+const port: BreakerPort = {
+  get version() {
+    return client.version;
+  },
+  configure: (active) => client.configure(active.config),
+  admit: (id) => client.admit(id),
+  available: (id) => client.available(id),
+  record: (rec, colo) => client.record(rec.origin, rec.outcome, colo),
+  sync: () => client.sync(),
+  warmUp: (ids, budgetMs) => client.warmUp(ids, budgetMs),
+};
+const noTelemetry: TelemetryPort = { record: () => undefined, maybeFlush: () => undefined, flushNow: async () => undefined, stats: () => ({}) };
+const rt = new EdgeRuntime(env, settings(env), clock, port, noTelemetry);
 const stubFor = (id: string) => env.BREAKER.get(env.BREAKER.idFromName(id));
 
 async function get(path = "/item"): Promise<{ status: number; attempts: number; origin: string | null }> {
@@ -90,5 +101,29 @@ describe("breaker end to end", () => {
     expect([...seen].sort()).toEqual(["bk-a", "bk-b"]); // back in rotation
     const toStates = (await env.DB.prepare("SELECT to_state FROM breaker_events WHERE origin = 'bk-a' ORDER BY id").all<{ to_state: string }>()).results.map((r) => r.to_state);
     expect(toStates).toEqual(["open", "half_open", "closed"]);
+  });
+
+  it("through the worker's own entry: a dead origin is isolated, status shows it, and the control API resets it", async () => {
+    await originDown("bk-a");
+    try {
+      for (let i = 0; i < 12; i++) {
+        const res = await edge("/item", { geo: "country=DE; continent=EU; lat=50.11; lon=8.68; colo=FRA" });
+        expect(res.status).toBe(200);
+        expect(res.headers.get("x-edge-origin")).toBe("bk-b");
+        await res.arrayBuffer();
+      }
+      const status = (await (await edge("/_edge/api/status", { headers: ADMIN })).json()) as {
+        pools: Array<{ id: string; origins: Array<{ id: string; breaker: { state: string; since: string; reason: string; generation: number } }> }>;
+      };
+      const a = status.pools.find((p) => p.id === "bk")?.origins.find((o) => o.id === "bk-a");
+      expect(a?.breaker.state).toBe("open");
+      expect(a?.breaker.reason).toMatch(/consecutive failures/);
+      expect(Date.parse(a?.breaker.since ?? "")).toBeGreaterThan(0);
+      const reset = await edge("/_edge/api/breakers/bk-a/reset", { method: "POST", headers: ADMIN });
+      expect(reset.status).toBe(200);
+      expect(((await reset.json()) as { breaker: { state: string } }).breaker.state).toBe("closed");
+    } finally {
+      await originUp("bk-a");
+    }
   });
 });
