@@ -24,7 +24,8 @@ function csv(days: number, stepMs: number, fmt: (t: number) => string, header = 
 
 const iso = (t: number) => new Date(t).toISOString().slice(0, 19).replace("T", " ");
 
-describe("npm run backtest", () => {
+// Each case spawns tsx (about 1 s, more on a busy 2-core machine): allow 30 s a case.
+describe("npm run backtest", { timeout: 30_000 }, () => {
   it("prints the contract's JSON for an ISO file with a header and extra columns", () => {
     const r = run("iso.csv", csv(4, MIN, iso, "timestamp,value,other"), "--step", "5m", "--horizon", "15m", "--anomalies");
     expect(r.code, r.stderr).toBe(0);
