@@ -1,6 +1,6 @@
 import { activeAnomaly } from "../anomaly/active.js";
 import { detectAnomalies } from "../anomaly/detector.js";
-import type { ActiveAnomaly } from "../anomaly/types.js";
+import type { ActiveAnomaly, AnomalyFlag } from "../anomaly/types.js";
 import { backtest } from "./backtest.js";
 import { assessData, baselineModels, candidateModels, pickBest } from "./choose.js";
 import { prepare } from "./prepare.js";
@@ -29,6 +29,8 @@ export type PoolForecast =
       readonly stepMs: number;
       readonly points: ForecastPoint[];
       readonly anomaly: ActiveAnomaly | null;
+      /** Every flag over the scored window (about a day), oldest first, for storing in D1. */
+      readonly flags: AnomalyFlag[];
     }
   | { readonly ok: false; readonly reason: "no_data" | "single_point" };
 
@@ -89,5 +91,6 @@ export function forecastPool(history: readonly RawPoint[], opts: ForecastPoolOpt
     stepMs,
     points,
     anomaly: activeAnomaly(flags, n - 1, stepMs),
+    flags,
   };
 }

@@ -89,3 +89,21 @@ describe("active anomaly and scaling permission", () => {
     expect(scalingPermission(down)).toMatchObject({ scaleIn: false, scaleOut: false });
   });
 });
+
+describe("forecastPool's anomaly", () => {
+  it("reports an outage of zeros reaching now as a downward anomaly that holds capacity", async () => {
+    const { forecastPool } = await import("../../../src/scheduler/forecast/pool.js");
+    const base = noisy(9);
+    const outFrom = T0 + 9 * DAY + 12 * 3_600_000;
+    const now = outFrom + 2 * 3_600_000;
+    const pts = series(10, MIN, (t) => (t >= outFrom ? 0 : base(t))).filter((p) => p.t < now);
+    const f = forecastPool(pts, { now });
+    if (!f.ok) throw new Error(f.reason);
+    expect(f.anomaly?.direction).toBe("down");
+    expect(f.anomaly?.since).toBeLessThanOrEqual(outFrom + 30 * MIN);
+    expect(scalingPermission(f.anomaly)).toMatchObject({ scaleIn: false, scaleOut: false });
+    expect(f.flags.length).toBeGreaterThan(0);
+    // The outage is blanked for the forecaster: it still expects normal load.
+    expect(f.points[0]?.mean).toBeGreaterThan(0.5 * dailySine(now));
+  });
+});
