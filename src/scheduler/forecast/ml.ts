@@ -53,6 +53,14 @@ export class GramAccumulator {
     }
     this.rows++;
   }
+  clone(): GramAccumulator {
+    const c = new GramAccumulator(this.p);
+    c.g.set(this.g);
+    c.b.set(this.b);
+    c.rows = this.rows;
+    return c;
+  }
+
   /** Solve for β; `ridge` is relative to each diagonal entry; column `unpenalized` is left alone. */
   solve(ridge: number, unpenalized = -1): Float64Array {
     const p = this.p;

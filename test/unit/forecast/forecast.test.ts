@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { backtest } from "../../../src/scheduler/forecast/backtest.js";
 import { assessData, baselineModels, candidateModels } from "../../../src/scheduler/forecast/choose.js";
+import { linearLags } from "../../../src/scheduler/forecast/models/linear-lags.js";
 import { forecastPool } from "../../../src/scheduler/forecast/pool.js";
 import { prepare } from "../../../src/scheduler/forecast/prepare.js";
 import { resample } from "../../../src/scheduler/forecast/resample.js";
@@ -91,6 +92,19 @@ describe("backtest", () => {
     const p = prepare(resample(pts, 5 * MIN));
     const bt = backtest(p, [...candidateModels(), ...baselineModels()], { horizon: 3, evalFrom: Math.floor(p.y.length * 0.7) });
     for (const res of bt.results.values()) expect(res.scores.wape).toBeGreaterThan(0.1);
+  });
+});
+
+describe("linear_lags", () => {
+  it("gives the same forecast when a fit reuses an earlier fit's rows as when fitted afresh", () => {
+    const r = rng(2);
+    const p = prepare(resample(series(12, 5 * MIN, (t) => dailySine(t) + 5 * gauss(r)), 5 * MIN));
+    const n = p.y.length;
+    const reused = linearLags();
+    reused.fit(p, n - p.day);
+    const a = reused.fit(p, n).predict(p, n, 12);
+    const b = linearLags().fit(p, n).predict(p, n, 12);
+    for (let k = 0; k < 12; k++) expect(a[k]).toBeCloseTo(b[k] ?? Number.NaN, 6);
   });
 });
 

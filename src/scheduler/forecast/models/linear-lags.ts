@@ -29,6 +29,8 @@ export function linearLags(opts: LinearLagsOptions = {}): ForecastModel {
   const ridge = opts.ridge ?? 1e-4;
   const tf = TRANSFORMS[opts.transform ?? "sqrt"];
   const irls = opts.irls ?? 0;
+  // Per model instance; keyed by the (immutable) prepared series, so it dies with it.
+  const grams = new WeakMap<Prepared, { end: number; minJ: number; useWeek: boolean; acc: GramAccumulator }>();
   return {
     name: "linear_lags",
     minHistory: (p) => p.day + MAX_LAG + Math.max(p.day, 48),
@@ -38,16 +40,33 @@ export function linearLags(opts: LinearLagsOptions = {}): ForecastModel {
       const minJ = Math.max(useWeek ? p.week + 1 : p.day + 1, MAX_LAG, end - trainDays * p.day);
       const x = new Float64Array(dim);
       const at = (i: number): number => tf.fwd(p.y[i] ?? 0);
-      const rows: number[] = [];
-      for (let j = minJ; j < end; j++) if (p.observed[j]) rows.push(j);
-      const design = new Float64Array(rows.length * dim);
-      const target = new Float64Array(rows.length);
-      rows.forEach((j, r) => {
-        features(p, j, at, useWeek, x);
-        design.set(x, r * dim);
-        target[r] = at(j);
-      });
-      const beta = rows.length > dim ? solveIrls(design, target, dim, ridge, irls) : null;
+      let beta: Float64Array | null;
+      if (irls === 0) {
+        // Plain least squares is additive in rows: a later fit on the same series with the
+        // same window start only adds the new rows to the previous Gram matrix. The cron fits
+        // twice per pool (a day back for the choice, then now), so this halves its fit cost.
+        const hit = grams.get(p);
+        const reuse = hit && hit.minJ === minJ && hit.useWeek === useWeek && hit.end <= end;
+        const acc = reuse ? hit.acc.clone() : new GramAccumulator(dim);
+        for (let j = reuse ? hit.end : minJ; j < end; j++) {
+          if (!p.observed[j]) continue;
+          features(p, j, at, useWeek, x);
+          acc.add(x, at(j));
+        }
+        grams.set(p, { end, minJ, useWeek, acc });
+        beta = acc.rows > dim ? acc.solve(ridge, 0) : null;
+      } else {
+        const rows: number[] = [];
+        for (let j = minJ; j < end; j++) if (p.observed[j]) rows.push(j);
+        const design = new Float64Array(rows.length * dim);
+        const target = new Float64Array(rows.length);
+        rows.forEach((j, r) => {
+          features(p, j, at, useWeek, x);
+          design.set(x, r * dim);
+          target[r] = at(j);
+        });
+        beta = rows.length > dim ? solveIrls(design, target, dim, ridge, irls) : null;
+      }
       return {
         predict(q: Prepared, origin: number, h: number): Float64Array {
           const out = new Float64Array(h);
