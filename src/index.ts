@@ -3,6 +3,7 @@ import { errorResponse } from "./routing/proxy";
 import { handleEdgeRequest } from "./edge/handler";
 import { edgeRuntime } from "./edge/runtime";
 import { makeRuntime } from "./edge/wiring";
+import { runCron } from "./scheduler/cron";
 import { type Env, settings } from "./env";
 
 export { BreakerObject } from "./breaker/breaker-object";
@@ -25,5 +26,9 @@ export default {
       console.error(JSON.stringify({ event: "proxy_fault", error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
       return errorResponse(502, "proxy_error", "the edge could not complete this request");
     }
+  },
+  async scheduled(controller, env): Promise<void> {
+    const report = await runCron(edgeRuntime(env, makeRuntime), controller.scheduledTime);
+    console.log(JSON.stringify({ event: "cron", ...report }));
   },
 } satisfies ExportedHandler<Env>;

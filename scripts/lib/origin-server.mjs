@@ -2,6 +2,7 @@
 // every path with JSON naming its id and echoing the request, serves /healthz, and has
 // knobs for added latency, error rate, a fixed status and being down (connection refused).
 // Knobs: POST /__origin/knobs with JSON {latency_ms, error_rate, status, down_ms}; GET shows them.
+import { createHash } from "node:crypto";
 import http from "node:http";
 
 /**
@@ -53,6 +54,27 @@ export async function startOrigin(opts) {
       if (knobs.latency_ms > 0) setTimeout(answer, knobs.latency_ms);
       else answer();
     });
+  });
+  // WebSocket (RFC 6455): accept the upgrade and answer each short text frame with
+  // "<id>:<text>", enough to prove an upgrade passed through the edge end to end.
+  server.on("upgrade", (req, socket) => {
+    const key = req.headers["sec-websocket-key"];
+    if (typeof key !== "string" || (req.headers.upgrade ?? "").toLowerCase() !== "websocket") return socket.destroy();
+    const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.on("data", (buf) => {
+      const opcode = buf[0] & 0x0f;
+      if (opcode === 0x8) return socket.end(Buffer.from([0x88, 0x00]));
+      const len = buf[1] & 0x7f;
+      if (opcode !== 0x1 || len > 125) return;
+      const masked = (buf[1] & 0x80) !== 0;
+      const mask = masked ? buf.subarray(2, 6) : null;
+      const payload = Buffer.from(buf.subarray(masked ? 6 : 2, (masked ? 6 : 2) + len));
+      if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
+      const reply = Buffer.from(`${opts.id}:${payload.toString("utf8")}`);
+      socket.write(Buffer.concat([Buffer.from([0x81, reply.length]), reply]));
+    });
+    socket.on("error", () => socket.destroy());
   });
   server.keepAliveTimeout = 5000;
   server.on("connection", (s) => {

@@ -45,7 +45,7 @@ export async function handleEdgeRequest(request: Request, url: URL, rt: EdgeRunt
       admit: (id) => rt.breaker.admit(id),
       onAttempt: (rec) => {
         rt.breaker.record(rec, colo);
-        rt.telemetry.record(rec, country, colo, rt.clock.now());
+        rt.telemetry.record(rec, country, colo);
       },
       fetch: (u, init) => fetch(u, init),
       now: rt.clock.now,
@@ -54,6 +54,7 @@ export async function handleEdgeRequest(request: Request, url: URL, rt: EdgeRunt
         const t = setTimeout(fn, ms);
         return () => clearTimeout(t);
       },
+      newToken: () => crypto.randomUUID(),
       retryAfterS: 5,
     },
   );

@@ -22,7 +22,7 @@ export interface BreakerPort {
 
 /** What the router needs from telemetry (src/telemetry/). */
 export interface TelemetryPort {
-  record(rec: AttemptRecord, country: string, colo: string, at: number): void;
+  record(rec: AttemptRecord, country: string, colo: string): void;
   maybeFlush(db: D1Database): Promise<void> | undefined;
   flushNow(db: D1Database): Promise<void>;
   /** Counters for tests and benchmarks (D1 statements, Durable Object calls). */

@@ -39,9 +39,9 @@ export function makeRuntime(env: Env): EdgeRuntime {
   const ts = telemetrySettings(env);
   const tel = new Telemetry({ now, enabled: ts.enabled, flushIntervalMs: ts.flushIntervalMs, maxKeys: ts.maxKeys, sleep });
   const telemetry: TelemetryPort = {
-    record: (rec, country, colo, at) =>
+    record: (rec, country, colo) =>
       tel.record({
-        at,
+        at: rec.startedAt,
         pool: rec.pool,
         origin: rec.origin,
         country,

@@ -12,6 +12,8 @@ export type AttemptOutcome =
   | { kind: "timeout"; latencyMs: number };
 
 export interface AttemptRecord {
+  /** When the attempt started (epoch ms): decides its telemetry minute. */
+  startedAt: number;
   pool: string;
   origin: string;
   outcome: AttemptOutcome;
@@ -35,6 +37,8 @@ export interface ProxyDeps {
   random(): number;
   /** Runs `fn` after `ms` unless the returned cancel function is called first. */
   setTimer(fn: () => void, ms: number): () => void;
+  /** A fresh, unguessable session token (cookie affinity). */
+  newToken(): string;
   /** Seconds a client should wait before retrying when nothing is available. */
   retryAfterS: number;
 }
@@ -82,7 +86,8 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
   };
   const maxAttempts = 1 + deps.retries.attempts;
   const tried = new Set<string>();
-  const key = affinityKeyFor(req);
+  const cookies: NewCookie[] = [];
+  const key = affinityKeyFor(req, deps, cookies);
   let attempts = 0;
   let last: { response?: Response; outcome: AttemptOutcome } | undefined;
   let lastPool = "";
@@ -97,7 +102,7 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
         const origin = pickAdmitted(pool, key(pool), tried, deps);
         if (!origin) break;
         const isRetry = attempts > 0;
-        if (isRetry && !deps.budget.tryRetry()) return finish(last, lastPool, lastOrigin, attempts, deps);
+        if (isRetry && !deps.budget.tryRetry()) return withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
         attempts++;
         tried.add(origin);
         const result = await attempt(pool, origin, req, forward, body, deps, isRetry);
@@ -106,12 +111,12 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
         lastPool = pool.config.id;
         lastOrigin = origin;
         const retriable = isRetriable(result.outcome, deps.retries.on) && canReplay(method, body, result.outcome);
-        if (!retriable || attempts >= maxAttempts) return finish(last, lastPool, lastOrigin, attempts, deps);
+        if (!retriable || attempts >= maxAttempts) return withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
         await result.response?.body?.cancel();
       }
       if (attempts >= maxAttempts) break;
     }
-    if (last) return finish(last, lastPool, lastOrigin, attempts, deps);
+    if (last) return withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
     return errorResponse(503, "no_available_origin", "no healthy origin can take this request", {
       "retry-after": String(deps.retryAfterS),
     });
@@ -142,7 +147,19 @@ function isRetriable(outcome: AttemptOutcome, on: readonly string[]): boolean {
   return on.includes(String(outcome.status));
 }
 
-function affinityKeyFor(req: ProxyRequest): (pool: PoolRuntime) => string | undefined {
+/** A session cookie the response must set (cookie affinity, first visit). */
+interface NewCookie {
+  name: string;
+  value: string;
+  ttlS: number;
+}
+
+/**
+ * The affinity key per pool. Cookie affinity as Cloudflare LB's `cookie` mode: a client
+ * without the cookie gets a fresh random token as its key, and the response sets it, so
+ * the next request hashes to the same origin (a missing header or IP hashes randomly).
+ */
+function affinityKeyFor(req: ProxyRequest, deps: Pick<ProxyDeps, "newToken">, issued: NewCookie[]): (pool: PoolRuntime) => string | undefined {
   return (pool) => {
     const a = pool.config.affinity;
     switch (a.by) {
@@ -152,10 +169,23 @@ function affinityKeyFor(req: ProxyRequest): (pool: PoolRuntime) => string | unde
         return req.clientIp;
       case "header":
         return req.request.headers.get(a.name) ?? undefined;
-      case "cookie":
-        return readCookie(req.request.headers.get("cookie"), a.name) ?? req.clientIp;
+      case "cookie": {
+        const existing = readCookie(req.request.headers.get("cookie"), a.name) ?? issued.find((c) => c.name === a.name)?.value;
+        if (existing !== undefined) return existing;
+        const value = deps.newToken();
+        issued.push({ name: a.name, value, ttlS: a.ttl_s });
+        return value;
+      }
     }
   };
+}
+
+function withCookies(res: Response, cookies: readonly NewCookie[], secure: boolean): Response {
+  if (cookies.length === 0 || res.status === 101) return res;
+  const out = new Response(res.body, res);
+  for (const c of cookies)
+    out.headers.append("set-cookie", `${c.name}=${c.value}; Max-Age=${c.ttlS}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
+  return out;
 }
 
 export function readCookie(header: string | null, name: string): string | undefined {
@@ -229,7 +259,7 @@ async function attempt(
   const failed = o.kind !== "response" || o.status >= 500;
   deps.load.end(poolId, originId, colo, o.latencyMs, failed);
   const bytes = Number(result.response?.headers.get("content-length") ?? 0) || 0;
-  deps.onAttempt({ pool: poolId, origin: originId, outcome: o, retry, bytes });
+  deps.onAttempt({ startedAt: started, pool: poolId, origin: originId, outcome: o, retry, bytes });
   return result;
 }
 

@@ -4,6 +4,12 @@ import type { EdgeConfigInput } from "../../src/config/schema";
 /** The main worker's default export; `wrangler types` would declare it, we only need fetch. */
 const worker = (exports as unknown as { default: Fetcher }).default;
 
+/** Runs the worker's cron handler in the worker's own context (as the trigger would). */
+export async function runScheduled(at = Date.now()): Promise<void> {
+  const r = await worker.scheduled({ scheduledTime: new Date(at), cron: "* * * * *" });
+  if (r && r.outcome !== "ok") throw new Error(`scheduled handler: ${r.outcome}`);
+}
+
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 
 /** A request through the worker's real entry (same isolate as the test). */

@@ -294,3 +294,50 @@ describe("forwarding", () => {
     expect(res.headers.has("x-edge-origin")).toBe(false);
   });
 });
+
+describe("affinity and upgrades", () => {
+  it("hash by cookie: a new client gets a session cookie and keeps its origin with it", async () => {
+    const c = config({ steering: { policy: "failover" } });
+    c.pools[0] = { ...c.pools[0]!, selection: "hash", affinity: { by: "cookie", name: "__edge_aff", ttl_s: 3600 } };
+    await putConfigOk(c);
+    const first = await edge("/", { geo: GEO.US });
+    const setCookie = first.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^__edge_aff=[0-9a-f-]{36}; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+    const origin1 = ((await first.json()) as Echo).origin;
+    const cookie = setCookie.split(";")[0]!;
+    for (let i = 0; i < 10; i++) {
+      const res = await edge("/", { geo: GEO.US, headers: { cookie } });
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect(((await res.json()) as Echo).origin).toBe(origin1);
+    }
+  });
+
+  it("hash by header: the same key always reaches the same origin, and keys spread", async () => {
+    const c = config({ steering: { policy: "failover" } });
+    c.pools[0] = { ...c.pools[0]!, selection: "hash", affinity: { by: "header", name: "x-session" } };
+    await putConfigOk(c);
+    const seen = new Set<string>();
+    for (let k = 0; k < 12; k++) {
+      const owners = new Set<string>();
+      for (let i = 0; i < 3; i++) {
+        const res = await edge("/", { geo: GEO.US, headers: { "x-session": `user-${k}` } });
+        owners.add(((await res.json()) as Echo).origin);
+      }
+      expect(owners.size).toBe(1);
+      seen.add([...owners][0]!);
+    }
+    expect(seen.size).toBe(2);
+  });
+
+  it("passes a WebSocket upgrade through to the origin", async () => {
+    await putConfigOk(config({ steering: { policy: "failover" } }));
+    const res = await edge("/ws", { geo: GEO.US, headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" } });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    ws.accept();
+    const reply = new Promise<string>((resolve) => ws.addEventListener("message", (e) => resolve(String(e.data))));
+    ws.send("ping");
+    expect(await reply).toMatch(/^r-us-[12]:ping$/);
+    ws.close();
+  });
+});
