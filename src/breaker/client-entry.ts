@@ -1,4 +1,30 @@
+import type { BreakerObject } from "./breaker-object";
 import type { BreakerSnapshot, BreakerState } from "./types";
+
+/** What one isolate believes about one origin (status pages, debugging). */
+export interface BreakerView {
+  state: BreakerState;
+  since: number;
+  reason: string;
+  generation: number;
+  /** This isolate tripped on consecutive failures; the object has not (yet) confirmed. */
+  locallyTripped: boolean;
+  /** Open, but the pool's max_ejection_percent keeps it available. */
+  heldByCap: boolean;
+  wouldOpen: string | null;
+  /** False until the object has answered once. */
+  known: boolean;
+}
+
+export interface BreakerClientDeps {
+  namespace: Pick<DurableObjectNamespace<BreakerObject>, "idFromName" | "get">;
+  now: () => number;
+  random: () => number;
+  colo: string;
+  isolateId: string;
+  /** Timer seam for warmUp's budget (defaults to setTimeout). */
+  sleep?: (ms: number) => Promise<void>;
+}
 
 /** One origin as this isolate sees it. Plain data; client.ts owns the mutations. */
 export interface Entry {
@@ -67,4 +93,10 @@ export function nextExpiry(e: Entry): number {
   if (e.localTrip) t = Math.min(t, e.localTrip.until);
   if (e.leases > 0) t = Math.min(t, e.leaseUntil);
   return t;
+}
+
+/** Half-open, or open past its open time (the object's alarm is due or just fired). */
+export function probing(e: Entry, now: number): boolean {
+  const s = e.snap;
+  return s !== null && (s.state === "half_open" || (s.state === "open" && s.openUntil !== null && s.openUntil <= now));
 }

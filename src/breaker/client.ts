@@ -1,48 +1,17 @@
 import { edgeConfigSchema, type BreakerConfig, type EdgeConfig } from "../config/schema";
 import { openDurationMs } from "./backoff";
-import type { BreakerObject } from "./breaker-object";
-import { isForced, newEntry, nextExpiry, rawVerdict, type Entry } from "./client-entry";
+import { isForced, newEntry, nextExpiry, probing, rawVerdict, type BreakerClientDeps, type BreakerView, type Entry } from "./client-entry";
 import { AvailabilityBook } from "./availability";
 import { outcomeCode, type CallOutcome } from "./outcome";
-import type { BreakerState, ReportRequest } from "./types";
+import type { ReportRequest } from "./types";
 
 export type { CallOutcome } from "./outcome";
-
-/** What one isolate believes about one origin (status pages, debugging). */
-export interface BreakerView {
-  state: BreakerState;
-  since: number;
-  reason: string;
-  generation: number;
-  /** This isolate tripped on consecutive failures; the object has not (yet) confirmed. */
-  locallyTripped: boolean;
-  /** Open, but the pool's max_ejection_percent keeps it available. */
-  heldByCap: boolean;
-  wouldOpen: string | null;
-  /** False until the object has answered once. */
-  known: boolean;
-}
-
-export interface BreakerClientDeps {
-  namespace: Pick<DurableObjectNamespace<BreakerObject>, "idFromName" | "get">;
-  now: () => number;
-  random: () => number;
-  colo: string;
-  isolateId: string;
-  /** Timer seam for warmUp's budget (defaults to setTimeout). */
-  sleep?: (ms: number) => Promise<void>;
-}
+export type { BreakerClientDeps, BreakerView } from "./client-entry";
 
 // Bounds memory if the object is unreachable for long: beyond this, outcomes are dropped (counted).
 const MAX_PENDING = 20_000;
 // Ask for probe leases only while this isolate serves the origin's pool.
 const LEASE_INTEREST_MS = 10_000;
-/** Half-open, or open past its open time (the object's alarm is due or just fired). */
-function probing(e: Entry, now: number): boolean {
-  const s = e.snap;
-  return s !== null && (s.state === "half_open" || (s.state === "open" && s.openUntil !== null && s.openUntil <= now));
-}
-
 const DEFAULT_BREAKER: BreakerConfig = edgeConfigSchema.shape.breaker.parse(undefined);
 
 /**
