@@ -2,7 +2,11 @@ import { exports } from "cloudflare:workers";
 import type { EdgeConfigInput } from "../../src/config/schema";
 
 /** The main worker's default export; `wrangler types` would declare it, we only need fetch. */
-const worker = (exports as unknown as { default: Fetcher }).default;
+interface LoopbackWorker {
+  fetch(request: Request): Promise<Response>;
+  scheduled(options: { scheduledTime?: Date; cron?: string }): Promise<{ outcome: string; noRetry: boolean } | undefined>;
+}
+const worker = (exports as unknown as { default: LoopbackWorker }).default;
 
 /** Runs the worker's cron handler in the worker's own context (as the trigger would). */
 export async function runScheduled(at = Date.now()): Promise<void> {
