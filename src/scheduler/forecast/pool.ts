@@ -38,9 +38,11 @@ export type PoolForecast =
  * The scheduler's entry point, one pool per call; pure and synchronous (no I/O, no clock).
  * 1. Resample the pool's per-minute points to the step; fill gaps, blank outages.
  * 2. Backtest every candidate and both baselines over the last `selectionMs` (one fit each,
- *    every origin scored) — the cheap form of the CLI's rolling origin, so the choice is
- *    per pool and current. Degenerate data skips the candidates and takes a baseline.
- * 3. Refit the winner on all history, forecast, wrap in its conformal 90% interval.
+ *    every second origin scored) — the cheap form of the CLI's rolling origin, so the
+ *    choice is per pool and current. Degenerate data skips the candidates for a baseline.
+ * 3. Refit the winner on all history, forecast, wrap in its conformal 90% interval
+ *    (hi90 is Infinity while there are no residuals to calibrate on, i.e. "unknown").
+ * Forecast points start at the step after the newest data, which may lag `now`.
  * 4. Run the anomaly detector over the selection window with the winner's one-step
  *    forecasts; report the anomaly in force at the newest step, if any.
  */
