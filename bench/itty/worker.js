@@ -16,7 +16,7 @@ export { BreakerObject };
 export class IttyBreaker extends createDurable({ autoPersist: false, autoReturn: false }) {
   constructor(state, env) {
     super(state, env);
-    this.core = new BreakerCore(state.storage, undefined, { now: () => Date.now(), offset: () => 0 });
+    this.core = new BreakerCore(state.storage, undefined, { now: () => Date.now(), offset: () => 0, random: () => Math.random() });
     state.blockConcurrencyWhile(() => this.core.load());
   }
 

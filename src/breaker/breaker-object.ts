@@ -21,7 +21,9 @@ export class BreakerObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.core = new BreakerCore(ctx.storage, env.DB, { now: () => Date.now() + this.clockOffsetMs, offset: () => this.clockOffsetMs });
+    // The shell is where the real clock and randomness are read (STYLE.md rule 3).
+    const clock = { now: () => Date.now() + this.clockOffsetMs, offset: () => this.clockOffsetMs, random: () => Math.random() };
+    this.core = new BreakerCore(ctx.storage, env.DB, clock);
     void ctx.blockConcurrencyWhile(() => this.core.load());
   }
 

@@ -31,8 +31,8 @@ export class BreakerCore {
   constructor(
     private readonly storage: CoreStorage,
     private readonly db: D1Database | undefined,
-    /** The object's clock; `offset` is the runtime tests' seam (real time minus object time). */
-    private readonly clock: { now(): number; offset(): number },
+    /** The object's clock and randomness; `offset` is the runtime tests' seam (object time minus real time). */
+    private readonly clock: { now(): number; offset(): number; random(): number },
   ) {}
 
   async load(): Promise<void> {
@@ -48,7 +48,7 @@ export class BreakerCore {
   }
 
   private ctx() {
-    return { now: this.clock.now(), random: Math.random, config: this.config };
+    return { now: this.clock.now(), random: this.clock.random, config: this.config };
   }
 
   async report(req: ReportRequest, config: BreakerConfig): Promise<ReportReply> {
@@ -105,7 +105,7 @@ export class BreakerCore {
   private async schedule(checkOutbox: boolean): Promise<void> {
     const due: number[] = [];
     if (this.rec.state === "open" && this.rec.openUntil !== null) due.push(this.rec.openUntil - this.clock.offset());
-    if (checkOutbox && this.pendingEvents() > 0) due.push(Date.now() + OUTBOX_RETRY_MS);
+    if (checkOutbox && this.pendingEvents() > 0) due.push(this.clock.now() - this.clock.offset() + OUTBOX_RETRY_MS);
     const at = due.length === 0 ? null : Math.min(...due);
     if (at === this.alarmAt) return;
     this.alarmAt = at;

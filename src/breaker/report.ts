@@ -9,7 +9,9 @@ export function leaseTtlMs(stalenessMs: number): number {
 /**
  * One isolate's batched report as the object handles it: outcomes first (they may move the
  * state), then half-open leases, then the snapshot the isolate caches. Pure; the object
- * persists `rec` and the transitions.
+ * persists `rec` and the transitions. Outcomes carry no timestamps: a time window files
+ * them under the object's receive time, at most one staleness interval (plus a round trip)
+ * after they happened, which is finer than the window's one-second buckets x size_s.
  */
 export function handleReport(rec: BreakerRecord, req: ReportRequest, ctx: MachineCtx): { reply: ReportReply; transitions: Transition[] } {
   const transitions = applyOutcomes(rec, req.outcomes, { colo: req.colo, holder: req.isolate, probes: req.probes }, ctx);
