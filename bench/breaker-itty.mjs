@@ -9,7 +9,7 @@ import { bundle, freePort } from "./lib/workerd.mjs";
 import { startWorkerdSql } from "./itty/workerd-sql.mjs";
 import { load, median } from "./lib/load.mjs";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = 16;
 
@@ -31,8 +31,10 @@ try {
     if (!r.ok) throw new Error(`${via}: ${r.status} ${await r.text()}`);
     await load(`${u}/${via}`, { connections: CONNECTIONS, seconds: 1 });
   }
-  const res = { rpc: [], itty: [], none: [] };
-  for (let i = 0; i < ROUNDS; i++) for (const via of ["rpc", "itty", "none"]) res[via].push(await load(`${u}/${via}`, { connections: CONNECTIONS, seconds: SECONDS }));
+  const res = { rpc: [], itty: [], none: [await load(`${u}/none`, { connections: CONNECTIONS, seconds: SECONDS })] };
+  // A/B alternating, starting side swapped each round, so drift on a shared machine hits both.
+  for (let i = 0; i < ROUNDS; i++)
+    for (const via of i % 2 ? ["itty", "rpc"] : ["rpc", "itty"]) res[via].push(await load(`${u}/${via}`, { connections: CONNECTIONS, seconds: SECONDS }));
   const loopRuns = { rpc: { seq: [], con: [] }, itty: { seq: [], con: [] } };
   for (let i = 0; i < ROUNDS; i++)
     for (const via of ["rpc", "itty"]) {
@@ -47,15 +49,18 @@ try {
   const rpc = agg("rpc");
   const itty = agg("itty");
   const none = agg("none");
-  const winner = rpc.rps >= itty.rps && rpc.p50 <= itty.p50 ? "native RPC" : itty.rps > rpc.rps && itty.p50 <= rpc.p50 ? "itty-durable" : "mixed";
+  const wins = [rpc.rps >= itty.rps, rpc.p50 <= itty.p50, rpc.p99 <= itty.p99, loops.rpc.seqUs <= loops.itty.seqUs, loops.rpc.conCps >= loops.itty.conCps];
+  const rpcWins = wins.filter(Boolean).length;
   console.error(`\nBreaker report call, workerd serve, ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS}s alternating (median); errors ${errors}`);
   console.error("path".padEnd(34) + "calls/s".padStart(10) + "p50 ms".padStart(9) + "p99 ms".padStart(9) + "in-worker seq µs/call".padStart(24) + "in-worker c=16 calls/s".padStart(25));
   const row = (name, a, l) => console.error(name.padEnd(34) + a.rps.toFixed(0).padStart(10) + String(a.p50).padStart(9) + String(a.p99).padStart(9) + (l ? l.seqUs.toFixed(0) : "-").padStart(24) + (l ? l.conCps.toFixed(0) : "-").padStart(25));
   row("native RPC (stub.report)", rpc, loops.rpc);
   row("itty-durable 2.4.1 (proxy stub)", itty, loops.itty);
   row("no object call (HTTP floor)", none);
-  console.error(`decision: ${winner === "native RPC" ? "native RPC wins on throughput and latency; itty-durable stays a bench-only devDependency" : `check: ${winner}`}\n`);
+  console.error(`native RPC better on ${rpcWins} of 5 measures (calls/s, p50, p99, in-worker µs/call, in-worker c=16 calls/s)`);
+  console.error(`decision: ${rpcWins >= 3 ? "native RPC; itty-durable stays a bench-only devDependency" : "itty-durable ahead on most measures in this run: re-run before deciding"}\n`);
   const figures = {
+    breaker_report_rpc_wins_of_5: { value: rpcWins, unit: "measures", baseline: "itty-durable on the same 5 measures", target: ">= 3 to keep native RPC" },
     breaker_report_rpc_calls_per_s: { value: Math.round(rpc.rps), unit: "calls/s", baseline: `itty-durable ${Math.round(itty.rps)}`, target: ">= itty-durable" },
     breaker_report_itty_calls_per_s: { value: Math.round(itty.rps), unit: "calls/s", baseline: `native RPC ${Math.round(rpc.rps)}`, target: "informational" },
     breaker_report_rpc_p50: { value: rpc.p50, unit: "ms", baseline: `itty-durable ${itty.p50}`, target: "<= itty-durable" },
