@@ -139,4 +139,16 @@ describe("BreakerObject", () => {
     expect(s["rt-cap-b"]).toMatchObject({ state: "closed", object_state: "open", would_open: true, held_by_cap: true });
     expect(s["rt-cap-b"]?.reason).toMatch(/max_ejection_percent 50/);
   });
+
+  it("needs a second colo before a fleet-wide open while another colo sees the origin working", async () => {
+    const id = "rt-colos";
+    const rate = edgeConfigSchema.shape.breaker.parse({ consecutive_failures: 0, min_calls: 4, min_reporting_colos: 2 });
+    await stubFor(id).report(req(id, "ss", { colo: "AMS", isolate: "ams-1" }), rate);
+    const held = await stubFor(id).report(req(id, "ffff", { colo: "FRA" }), rate);
+    expect(held.snapshot.state).toBe("closed");
+    expect(held.snapshot.wouldOpen).toMatch(/1 colo\(s\) see failures, 1 see it working/);
+    expect((await breakerStatus(env.BREAKER, [id]))[id]).toMatchObject({ state: "closed", would_open: true });
+    const opened = await stubFor(id).report(req(id, "ffff", { colo: "AMS", isolate: "ams-1" }), rate);
+    expect(opened.snapshot.state).toBe("open");
+  });
 });
