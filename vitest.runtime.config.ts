@@ -22,6 +22,9 @@ export default defineConfig(async () => {
       })),
     ],
     test: {
+      // ml-regression's dependency tree is CommonJS; pre-bundle it as wrangler's esbuild
+      // does for the deployed worker, instead of loading it module by module in workerd.
+      deps: { optimizer: { ssr: { enabled: true, include: ["ml-regression"] } } },
       include: ["test/runtime/**/*.test.ts"],
       setupFiles: ["./test/runtime/apply-migrations.ts"],
       globalSetup: ["./test/runtime/global-setup.ts"],

@@ -28,7 +28,8 @@ export default {
     }
   },
   async scheduled(controller, env): Promise<void> {
-    const report = await runCron(edgeRuntime(env, makeRuntime), controller.scheduledTime);
+    // Number(): a Date arrives here when the handler is invoked through a loopback binding.
+    const report = await runCron(edgeRuntime(env, makeRuntime), Number(controller.scheduledTime), crypto.randomUUID());
     console.log(JSON.stringify({ event: "cron", ...report }));
   },
 } satisfies ExportedHandler<Env>;

@@ -5,6 +5,7 @@ import { settings } from "../env";
 import type { ApiEnv } from "./context";
 import { requireAdmin } from "./auth";
 import { configRoutes } from "./config";
+import { forecastRoutes } from "./forecasts";
 import { metricsRoutes } from "./metrics";
 import { statusRoutes } from "./status";
 import { apiErrorResponse, ApiError } from "./errors";
@@ -42,5 +43,6 @@ controlApp.use("/api/*", requireAdmin);
 controlApp.route("/api/config", configRoutes);
 controlApp.route("/api", statusRoutes);
 controlApp.route("/api", metricsRoutes);
+controlApp.route("/api", forecastRoutes);
 
 export { ApiError };

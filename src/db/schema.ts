@@ -1,5 +1,5 @@
 
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { HIST_COLUMNS, type HistColumn } from "../telemetry/histogram";
 
 /**
@@ -108,4 +108,42 @@ export const telemetryFlush = sqliteTable(
   "telemetry_flush",
   { id: text("id").primaryKey(), at: integer("at").notNull() },
   (t) => [index("telemetry_flush_at").on(t.at)],
+);
+
+/** One row per pool per cron run: the forecast the scheduler made and why that model. */
+export const forecasts = sqliteTable(
+  "forecasts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull(),
+    pool: text("pool").notNull(),
+    at: integer("at").notNull(),
+    model: text("model").notNull(),
+    reason: text("reason").notNull(),
+    backtestWape: real("backtest_wape"),
+    baselineWapeLast: real("baseline_wape_last"),
+    baselineWapeSeasonal: real("baseline_wape_seasonal"),
+    stepMs: integer("step_ms").notNull(),
+    /** JSON [{t, mean, lo90, hi90}] in requests per step. */
+    points: text("points").notNull(),
+    /** JSON of the anomaly in force at the run, or null. */
+    anomaly: text("anomaly"),
+  },
+  (t) => [index("forecasts_pool_at").on(t.pool, t.at), index("forecasts_at").on(t.at)],
+);
+
+/** Anomaly flags per pool and step, as the detector raised them seeing the data in order. */
+export const anomalyFlags = sqliteTable(
+  "anomaly_flags",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull(),
+    pool: text("pool").notNull(),
+    at: integer("at").notNull(),
+    kind: text("kind").notNull(),
+    direction: text("direction").notNull(),
+    score: real("score").notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [uniqueIndex("anomaly_flags_pool_at_kind").on(t.pool, t.at, t.kind), index("anomaly_flags_at").on(t.at)],
 );

@@ -1,17 +1,21 @@
 import type { EdgeRuntime } from "../edge/runtime";
 import { runRetention, telemetrySettings } from "../telemetry";
+import { type PoolForecastSummary, runForecasts } from "./forecast-run";
 
 export interface CronReport {
+  run_id: string;
   at: string;
   retention: Awaited<ReturnType<typeof runRetention>> | { error: string };
+  forecasts: PoolForecastSummary[] | { error: string };
 }
 
 /**
  * The minute cron. It flushes this isolate's telemetry first (so the rollups it compacts
- * include it), then compacts and expires rollups. Each step reports its own failure
+ * include it), compacts and expires rollups, then forecasts every pool and stores the
+ * forecasts and anomaly flags. Each step reports its own failure
  * instead of stopping the others; the cron retries the whole run a minute later anyway.
  */
-export async function runCron(rt: EdgeRuntime, now: number): Promise<CronReport> {
+export async function runCron(rt: EdgeRuntime, now: number, runId: string): Promise<CronReport> {
   const ts = telemetrySettings(rt.env);
   await rt.telemetry.flushNow(rt.env.DB);
   let retention: CronReport["retention"];
@@ -21,5 +25,13 @@ export async function runCron(rt: EdgeRuntime, now: number): Promise<CronReport>
     retention = { error: err instanceof Error ? err.message : String(err) };
     console.error(JSON.stringify({ event: "retention_failed", error: retention.error }));
   }
-  return { at: new Date(now).toISOString(), retention };
+  let forecasts: CronReport["forecasts"];
+  const active = rt.config.current ?? (await rt.config.ensure());
+  try {
+    forecasts = active ? await runForecasts(rt.env.DB, active.config, now, runId) : [];
+  } catch (err) {
+    forecasts = { error: err instanceof Error ? err.message : String(err) };
+    console.error(JSON.stringify({ event: "forecasts_failed", error: forecasts.error }));
+  }
+  return { run_id: runId, at: new Date(now).toISOString(), retention, forecasts };
 }
