@@ -5,8 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { bundle, freePort } from "./lib/workerd.mjs";
-import { startWorkerdSql } from "./itty/workerd-sql.mjs";
+import { bundle, freePort, startWorkerd } from "./lib/workerd.mjs";
 import { load, median } from "./lib/load.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -17,7 +16,7 @@ const dir = await mkdtemp(path.join(tmpdir(), "aether-itty-"));
 let server;
 try {
   const script = await bundle("bench/itty/worker.js", path.join(dir, "worker.js"));
-  server = await startWorkerdSql({
+  server = await startWorkerd({
     script,
     port: await freePort(),
     durableObjects: [

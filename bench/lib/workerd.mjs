@@ -1,7 +1,7 @@
 // Runs an ESM worker bundle under `workerd serve` (the sharpest local instrument: no Node
 // proxy in front, Durable Objects included) from a generated capnp config, on 127.0.0.1.
 import { spawn } from "node:child_process";
-import { mkdtemp, writeFile, rm, copyFile } from "node:fs/promises";
+import { mkdtemp, mkdir, writeFile, rm, copyFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,6 +43,8 @@ const q = (s) => JSON.stringify(String(s));
 export async function startWorkerd(opts) {
   const dir = await mkdtemp(path.join(tmpdir(), "aether-workerd-"));
   await copyFile(opts.script, path.join(dir, "worker.js"));
+  // SQLite-backed Durable Objects need on-disk storage (in-memory storage has no SQL API).
+  await mkdir(path.join(dir, "do"));
   const dos = opts.durableObjects ?? [];
   const bindings = [
     ...Object.entries(opts.bindings ?? {}).map(([k, v]) => `(name = ${q(k)}, text = ${q(v)})`),
@@ -54,6 +56,7 @@ const config :Workerd.Config = (
   services = [
     (name = "main", worker = .mainWorker),
     (name = "internet", network = (allow = ["public", "private", "local"])),
+    (name = "do-disk", disk = (path = ${q(path.join(dir, "do"))}, writable = true)),
   ],
   sockets = [ (name = "http", address = "127.0.0.1:${opts.port}", http = (), service = "main") ],
 );
@@ -63,7 +66,7 @@ const mainWorker :Workerd.Worker = (
   compatibilityFlags = [${flags}],
   bindings = [${bindings.join(", ")}],
   ${dos.length ? `durableObjectNamespaces = [${dos.map((d) => `(className = ${q(d.className)}, uniqueKey = ${q(`aether-${d.className}`)}, enableSql = true)`).join(", ")}],
-  durableObjectStorage = (inMemory = void),` : ""}
+  durableObjectStorage = (localDisk = "do-disk"),` : ""}
   globalOutbound = "internet",
 );
 `;
