@@ -47,18 +47,34 @@ export function geoFromCf(cf: CfLike | undefined): ClientGeo {
 /** Parses the development override header; unknown keys and bad values are ignored. */
 export function geoFromHeader(value: string | null): ClientGeo | undefined {
   if (value === null) return undefined;
-  const fields = new Map<string, string>();
+  let country: string | undefined;
+  let continent: string | undefined;
+  let lat: string | undefined;
+  let lon: string | undefined;
+  let c: string | undefined;
   for (const part of value.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0) fields.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const v = part.slice(eq + 1).trim();
+    switch (part.slice(0, eq).trim().toLowerCase()) {
+      case "country":
+        country = v;
+        break;
+      case "continent":
+        continent = v;
+        break;
+      case "lat":
+        lat = v;
+        break;
+      case "lon":
+        lon = v;
+        break;
+      case "colo":
+        c = v;
+        break;
+    }
   }
-  return clean({
-    country: code(fields.get("country")),
-    continent: code(fields.get("continent")),
-    lat: coord(fields.get("lat"), 90),
-    lon: coord(fields.get("lon"), 180),
-    colo: colo(fields.get("colo")),
-  });
+  return clean({ country: code(country), continent: code(continent), lat: coord(lat, 90), lon: coord(lon, 180), colo: colo(c) });
 }
 
 /**

@@ -76,30 +76,32 @@ export function downstreamHeaders(upstream: Headers, upgraded: boolean): Headers
 
 /**
  * Whether a response needs its headers rewritten before it goes to the client. workerd
- * itself drops Connection, Keep-Alive, Trailer and Transfer-Encoding framing from what a
- * fetch returns (and hides the Connection list), so only the hop-by-hop fields it passes
- * through are checked; most responses then go back untouched, without a copy.
+ * itself drops Connection, Keep-Alive, Trailer and Transfer-Encoding when it writes a
+ * response, so only the hop-by-hop fields it would pass through are checked; most
+ * responses then go back untouched, without a copy.
  */
 export function needsDownstreamRewrite(upstream: Headers): boolean {
-  return upstream.has("proxy-authenticate") || upstream.has("connection") || upstream.has("keep-alive") || upstream.has("upgrade");
+  if (upstream.has("proxy-authenticate") || upstream.has("upgrade")) return true;
+  const connection = upstream.get("connection");
+  // "keep-alive" / "close" name only fields workerd drops itself; anything else is a
+  // field the origin marked hop-by-hop, which must not reach the client.
+  return connection !== null && !/^\s*(keep-alive|close)\s*(,\s*(keep-alive|close)\s*)*$/i.test(connection);
+}
+
+/** The fixed part of every upstream URL for an origin: scheme, host, port and base path. */
+export function originPrefix(origin: URL): string {
+  const base = origin.pathname.endsWith("/") ? origin.pathname.slice(0, -1) : origin.pathname;
+  return `${origin.protocol}//${origin.host}${base}`;
 }
 
 /**
- * The upstream URL: the origin's scheme, host, port and base path, then the client's path
- * and query. Only the pathname and search of the client's URL are used, so an
- * absolute-form target, a Host header, `..`, encoded slashes or `@` cannot pick another
- * host; the result is checked once more and refused (null) if its authority differs.
+ * The upstream URL: the origin's prefix (see originPrefix), then the client's path and
+ * query. Only the pathname and search of the client's already-parsed URL are used, so an
+ * absolute-form target, a Host header, `..` (resolved by the URL parser, encoded or not),
+ * encoded slashes or `@` cannot pick another host: the authority is fixed before the path,
+ * which always starts with "/". Built as a string, no second parse on the request path.
  */
-export function upstreamUrl(origin: URL, incoming: URL): URL | null {
-  const base = origin.pathname.endsWith("/") ? origin.pathname.slice(0, -1) : origin.pathname;
+export function upstreamUrl(prefix: string, incoming: URL): string {
   const path = incoming.pathname.startsWith("/") ? incoming.pathname : `/${incoming.pathname}`;
-  let target: URL;
-  try {
-    target = new URL(`${origin.protocol}//${origin.host}${base}${path}${incoming.search}`);
-  } catch {
-    return null;
-  }
-  if (target.protocol !== origin.protocol || target.host !== origin.host || target.username || target.password) return null;
-  if (base && !target.pathname.startsWith(`${base}/`) && target.pathname !== base) return null;
-  return target;
+  return `${prefix}${path}${incoming.search}`;
 }

@@ -3,6 +3,7 @@ import type { ClientGeo } from "./geo";
 import { type ForwardInfo, downstreamHeaders, needsDownstreamRewrite, upstreamHeaders, upstreamUrl } from "./headers";
 import type { LoadStats } from "./load";
 import type { RetryBudget } from "./retry-budget";
+import type { PickRequest } from "./selection/types";
 import type { PoolRuntime, RoutingTable } from "./table";
 
 /** How one upstream attempt ended, as the breaker and telemetry need it. */
@@ -31,7 +32,7 @@ export interface ProxyDeps {
   /** May this origin take this request (half-open probe leases are consumed here)? */
   admit(originId: string): boolean;
   /** Called once per attempt, synchronously, when its outcome is known. */
-  onAttempt(rec: AttemptRecord): void;
+  onAttempt(rec: AttemptRecord, req: ProxyRequest): void;
   fetch(url: string, init: RequestInit): Promise<Response>;
   now(): number;
   random(): number;
@@ -77,7 +78,7 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
   const { request, url } = req;
   const method = request.method.toUpperCase();
   const websocket = (request.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
-  const body = await readBody(request, deps.retries.max_buffer_bytes);
+  const body = request.body === null ? NO_BODY : await readBody(request, request.body, deps.retries.max_buffer_bytes);
   const forward: ForwardInfo = {
     clientIp: req.clientIp,
     proto: url.protocol.replace(":", ""),
@@ -87,7 +88,7 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
   const maxAttempts = 1 + deps.retries.attempts;
   const tried = new Set<string>();
   const cookies: NewCookie[] = [];
-  const key = affinityKeyFor(req, deps, cookies);
+
   let attempts = 0;
   let last: { response?: Response; outcome: AttemptOutcome } | undefined;
   let lastPool = "";
@@ -99,7 +100,8 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
       const pool = deps.table.pools.get(poolId);
       if (!pool) continue;
       while (attempts < maxAttempts) {
-        const origin = pickAdmitted(pool, key(pool), tried, deps);
+        const key = pool.config.affinity.by === "none" ? undefined : affinityKey(pool, req, deps, cookies);
+        const origin = pickAdmitted(pool, key, tried, deps);
         if (!origin) break;
         const isRetry = attempts > 0;
         if (isRetry && !deps.budget.tryRetry()) return withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
@@ -127,12 +129,13 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
 
 type Body = { kind: "none" } | { kind: "buffered"; bytes: ArrayBuffer } | { kind: "stream"; stream: ReadableStream<Uint8Array> };
 
-async function readBody(request: Request, maxBuffer: number): Promise<Body> {
-  if (request.body === null) return { kind: "none" };
+const NO_BODY: Body = { kind: "none" };
+
+async function readBody(request: Request, stream: ReadableStream<Uint8Array>, maxBuffer: number): Promise<Body> {
   const declared = request.headers.get("content-length");
   const length = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
   if (length !== undefined && length <= maxBuffer) return { kind: "buffered", bytes: await request.arrayBuffer() };
-  return { kind: "stream", stream: request.body };
+  return { kind: "stream", stream };
 }
 
 function canReplay(method: string, body: Body, outcome: AttemptOutcome): boolean {
@@ -159,25 +162,23 @@ interface NewCookie {
  * without the cookie gets a fresh random token as its key, and the response sets it, so
  * the next request hashes to the same origin (a missing header or IP hashes randomly).
  */
-function affinityKeyFor(req: ProxyRequest, deps: Pick<ProxyDeps, "newToken">, issued: NewCookie[]): (pool: PoolRuntime) => string | undefined {
-  return (pool) => {
-    const a = pool.config.affinity;
-    switch (a.by) {
-      case "none":
-        return undefined;
-      case "ip":
-        return req.clientIp;
-      case "header":
-        return req.request.headers.get(a.name) ?? undefined;
-      case "cookie": {
-        const existing = readCookie(req.request.headers.get("cookie"), a.name) ?? issued.find((c) => c.name === a.name)?.value;
-        if (existing !== undefined) return existing;
-        const value = deps.newToken();
-        issued.push({ name: a.name, value, ttlS: a.ttl_s });
-        return value;
-      }
+function affinityKey(pool: PoolRuntime, req: ProxyRequest, deps: Pick<ProxyDeps, "newToken">, issued: NewCookie[]): string | undefined {
+  const a = pool.config.affinity;
+  switch (a.by) {
+    case "none":
+      return undefined;
+    case "ip":
+      return req.clientIp;
+    case "header":
+      return req.request.headers.get(a.name) ?? undefined;
+    case "cookie": {
+      const existing = readCookie(req.request.headers.get("cookie"), a.name) ?? issued.find((c) => c.name === a.name)?.value;
+      if (existing !== undefined) return existing;
+      const value = deps.newToken();
+      issued.push({ name: a.name, value, ttlS: a.ttl_s });
+      return value;
     }
-  };
+  }
 }
 
 function withCookies(res: Response, cookies: readonly NewCookie[], secure: boolean): Response {
@@ -200,11 +201,15 @@ export function readCookie(header: string | null, name: string): string | undefi
 /** Picks an origin not yet tried whose breaker admits the request (probe leases included). */
 function pickAdmitted(pool: PoolRuntime, key: string | undefined, tried: Set<string>, deps: ProxyDeps): string | undefined {
   if (!pool.picker) return undefined;
-  const refused = new Set(tried);
+  // `tried` is copied only if a breaker refuses a pick (a half-open origin without a lease).
+  let refused: Set<string> = tried;
   for (let i = 0; i < pool.available; i++) {
-    const pick = pool.picker.pick(key === undefined ? { random: deps.random, exclude: refused } : { random: deps.random, key, exclude: refused });
+    const req: PickRequest = { random: deps.random, exclude: refused };
+    if (key !== undefined) req.key = key;
+    const pick = pool.picker.pick(req);
     if (!pick) return undefined;
     if (deps.admit(pick.id)) return pick.id;
+    if (refused === tried) refused = new Set(tried);
     refused.add(pick.id);
   }
   return undefined;
@@ -220,14 +225,10 @@ async function attempt(
   retry: boolean,
 ): Promise<{ response?: Response; outcome: AttemptOutcome }> {
   const origin = pool.origins.get(originId)!;
-  const target = upstreamUrl(origin.url, req.url);
+  const target = upstreamUrl(origin.prefix, req.url);
   const started = deps.now();
   const poolId = pool.config.id;
   const colo = req.geo.colo ?? "";
-  if (!target) {
-    const outcome: AttemptOutcome = { kind: "response", status: 400, latencyMs: 0 };
-    return { response: errorResponse(400, "bad_path", "the request path cannot be forwarded"), outcome };
-  }
   const headers = upstreamHeaders(req.request.headers, origin.config.host_header ? { ...forward, hostOverride: origin.config.host_header } : forward);
   // The per-try timeout covers the wait for response headers only; it is cleared once they
   // arrive, so a long download or a WebSocket is never cut by it.
@@ -245,7 +246,7 @@ async function attempt(
   deps.load.begin(poolId, originId);
   let result: { response?: Response; outcome: AttemptOutcome };
   try {
-    const response = await deps.fetch(target.toString(), init);
+    const response = await deps.fetch(target, init);
     result = { response, outcome: { kind: "response", status: response.status, latencyMs: deps.now() - started } };
   } catch (err) {
     const latencyMs = deps.now() - started;
@@ -259,7 +260,7 @@ async function attempt(
   const failed = o.kind !== "response" || o.status >= 500;
   deps.load.end(poolId, originId, colo, o.latencyMs, failed);
   const bytes = Number(result.response?.headers.get("content-length") ?? 0) || 0;
-  deps.onAttempt({ startedAt: started, pool: poolId, origin: originId, outcome: o, retry, bytes });
+  deps.onAttempt({ startedAt: started, pool: poolId, origin: originId, outcome: o, retry, bytes }, req);
   return result;
 }
 

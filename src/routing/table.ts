@@ -1,4 +1,5 @@
 import type { EdgeConfig, OriginConfig, PoolConfig, SelectionAlgorithm } from "../config/schema";
+import { originPrefix } from "./headers";
 import type { LoadView, OriginEntry, Picker, PickerFactory } from "./selection/types";
 import type { PoolCandidate } from "./steering/types";
 
@@ -8,7 +9,7 @@ export type Availability = (originId: string) => boolean;
 export interface PoolRuntime {
   readonly config: PoolConfig;
   readonly candidate: PoolCandidate;
-  readonly origins: ReadonlyMap<string, { config: OriginConfig; url: URL }>;
+  readonly origins: ReadonlyMap<string, { config: OriginConfig; prefix: string }>;
   /** Undefined when no origin of the pool is available. */
   picker: Picker | undefined;
   available: number;
@@ -31,7 +32,7 @@ export class RoutingTable {
     private readonly factories: Record<SelectionAlgorithm, PickerFactory>,
   ) {
     for (const p of config.pools) {
-      const origins = new Map(p.origins.map((o) => [o.id, { config: o, url: new URL(o.url) }] as const));
+      const origins = new Map(p.origins.map((o) => [o.id, { config: o, prefix: originPrefix(new URL(o.url)) }] as const));
       const candidate: PoolCandidate = p.location ? { id: p.id, weight: p.weight, location: p.location } : { id: p.id, weight: p.weight };
       this.pools.set(p.id, { config: p, candidate, origins, picker: undefined, available: 0 });
     }

@@ -34,6 +34,14 @@ function config(over: Partial<EdgeConfigInput> & { steering: EdgeConfigInput["st
   };
 }
 
+/** Earlier tests fail origins on purpose; start from closed breakers where spread matters. */
+async function resetBreakers(ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const r = await edge(`/_edge/api/breakers/${id}/reset`, { method: "POST", headers: ADMIN });
+    expect(r.status).toBe(200);
+  }
+}
+
 async function poolFor(geo: string, path = "/"): Promise<string> {
   const res = await edge(path, { geo });
   expect(res.status).toBe(200);
@@ -300,6 +308,7 @@ describe("affinity and upgrades", () => {
     const c = config({ steering: { policy: "failover" } });
     c.pools[0] = { ...c.pools[0]!, selection: "hash", affinity: { by: "cookie", name: "__edge_aff", ttl_s: 3600 } };
     await putConfigOk(c);
+    await resetBreakers(["r-us-1", "r-us-2"]);
     const first = await edge("/", { geo: GEO.US });
     const setCookie = first.headers.get("set-cookie") ?? "";
     expect(setCookie).toMatch(/^__edge_aff=[0-9a-f-]{36}; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
@@ -316,6 +325,7 @@ describe("affinity and upgrades", () => {
     const c = config({ steering: { policy: "failover" } });
     c.pools[0] = { ...c.pools[0]!, selection: "hash", affinity: { by: "header", name: "x-session" } };
     await putConfigOk(c);
+    await resetBreakers(["r-us-1", "r-us-2"]);
     const seen = new Set<string>();
     for (let k = 0; k < 12; k++) {
       const owners = new Set<string>();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { downstreamHeaders, upstreamHeaders, upstreamUrl } from "../../../src/routing/headers";
+import { downstreamHeaders, originPrefix, upstreamHeaders, upstreamUrl as target } from "../../../src/routing/headers";
+
+/** The upstream URL as fetch will parse it. */
+const upstreamUrl = (origin: URL, incoming: URL): URL => new URL(target(originPrefix(origin), incoming));
 import { clientGeo, geoFromHeader } from "../../../src/routing/geo";
 
 describe("upstreamUrl: the client cannot choose the upstream host", () => {
@@ -17,16 +20,16 @@ describe("upstreamUrl: the client cannot choose the upstream host", () => {
   ];
   it.each(cases)("%s → %s", (incoming, expected) => {
     const u = upstreamUrl(origin, new URL(incoming));
-    expect(u?.toString()).toBe(expected);
-    expect(u?.host).toBe("eu-1.example.net");
+    expect(u.toString()).toBe(expected);
+    expect(u.host).toBe("eu-1.example.net");
   });
   it("keeps the origin's base path and never climbs out of it", () => {
-    expect(upstreamUrl(based, new URL("https://e/x/y"))?.toString()).toBe("https://eu-1.example.net/app/x/y");
-    const climbed = upstreamUrl(based, new URL("https://e/../../admin"));
-    expect(climbed?.pathname.startsWith("/app/")).toBe(true);
+    expect(upstreamUrl(based, new URL("https://e/x/y")).toString()).toBe("https://eu-1.example.net/app/x/y");
+    for (const p of ["https://e/../../admin", "https://e/%2e%2e/%2E%2E/admin", "https://e/a/..%2f..%2fadmin", "https://e//x/../../../admin"])
+      expect(upstreamUrl(based, new URL(p)).pathname.startsWith("/app/"), p).toBe(true);
   });
   it("keeps a non-default origin port and scheme", () => {
-    expect(upstreamUrl(new URL("http://127.0.0.1:9001"), new URL("https://edge/p?q"))?.toString()).toBe("http://127.0.0.1:9001/p?q");
+    expect(upstreamUrl(new URL("http://127.0.0.1:9001"), new URL("https://edge/p?q")).toString()).toBe("http://127.0.0.1:9001/p?q");
   });
 });
 
@@ -91,5 +94,16 @@ describe("geo sources", () => {
     expect(clientGeo(cf, "country=DE", true)).toEqual({ country: "US", continent: "NA", lat: 40.7, lon: -74, colo: "EWR" });
     expect(clientGeo(cf, "country=DE", false).country).toBe("DE");
     expect(clientGeo(undefined, null, false)).toEqual({});
+  });
+});
+
+describe("needsDownstreamRewrite", () => {
+  it("lets the common keep-alive response through untouched and catches real hop-by-hop fields", async () => {
+    const { needsDownstreamRewrite } = await import("../../../src/routing/headers");
+    expect(needsDownstreamRewrite(new Headers({ connection: "keep-alive", "keep-alive": "timeout=5" }))).toBe(false);
+    expect(needsDownstreamRewrite(new Headers({ connection: "close" }))).toBe(false);
+    expect(needsDownstreamRewrite(new Headers({ "content-type": "text/plain" }))).toBe(false);
+    expect(needsDownstreamRewrite(new Headers({ connection: "keep-alive, x-internal" }))).toBe(true);
+    expect(needsDownstreamRewrite(new Headers({ "proxy-authenticate": "Basic" }))).toBe(true);
   });
 });
