@@ -37,7 +37,7 @@ const q = (s) => JSON.stringify(String(s));
 
 /**
  * Starts workerd serving `script` on 127.0.0.1:port.
- * @param {{ script: string, port: number, bindings?: Record<string,string>, durableObjects?: {className: string, binding: string}[], compatibilityFlags?: string[] }} opts
+ * @param {{ script: string, port: number, bindings?: Record<string,string>, durableObjects?: {className: string, binding: string}[], compatibilityFlags?: string[], inspectorPort?: number }} opts
  * @returns {Promise<{ url: string, stop(): Promise<void>, pid: number }>}
  */
 export async function startWorkerd(opts) {
@@ -71,7 +71,9 @@ const mainWorker :Workerd.Worker = (
 );
 `;
   await writeFile(path.join(dir, "config.capnp"), capnp);
-  const child = spawn(WORKERD, ["serve", path.join(dir, "config.capnp"), "--experimental"], { stdio: ["ignore", "ignore", "pipe"] });
+  // inspectorPort: attach Chrome DevTools (or CDP's Profiler) to profile the worker.
+  const extra = opts.inspectorPort ? [`--inspector-addr=127.0.0.1:${opts.inspectorPort}`] : [];
+  const child = spawn(WORKERD, ["serve", path.join(dir, "config.capnp"), "--experimental", ...extra], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const url = `http://127.0.0.1:${opts.port}`;
