@@ -50,7 +50,8 @@ export async function startWorkerd(opts) {
     ...Object.entries(opts.bindings ?? {}).map(([k, v]) => `(name = ${q(k)}, text = ${q(v)})`),
     ...dos.map((d) => `(name = ${q(d.binding)}, durableObjectNamespace = ${q(d.className)})`),
   ];
-  const flags = (opts.compatibilityFlags ?? ["nodejs_compat"]).map(q).join(", ");
+  // Same flags as wrangler.toml (none: plain Workers timers, no Node.js compatibility layer).
+  const flags = (opts.compatibilityFlags ?? []).map(q).join(", ");
   const capnp = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
