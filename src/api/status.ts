@@ -49,5 +49,6 @@ statusRoutes.post("/breakers/:origin/:action", async (c) => {
   const known = active?.config.pools.some((p) => p.origins.some((o) => o.id === origin)) ?? false;
   if (!known) throw new ApiError(404, "unknown_origin", `no origin '${origin}' in the active config`);
   const status = await breakerCommand(c.env.BREAKER, origin, action as "open" | "close" | "reset");
+  await c.var.runtime.breaker.adminChanged(origin);
   return c.json({ origin, breaker: status });
 });

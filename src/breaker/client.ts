@@ -142,6 +142,18 @@ export class BreakerClient {
     await Promise.race([Promise.all(waits), sleep(budgetMs)]);
   }
 
+  /**
+   * After an operator's command on this origin (open, close, reset): drop any local trip
+   * and fetch the object's new state now, so this isolate follows the operator at once;
+   * other isolates follow within staleness_ms.
+   */
+  async adminChanged(originId: string): Promise<void> {
+    const e = this.entry(originId);
+    e.localTrip = null;
+    if (e.inflight) await e.inflight;
+    await this.syncEntry(e);
+  }
+
   view(originId: string): BreakerView {
     const now = this.deps.now();
     this.tick(now);

@@ -16,6 +16,8 @@ export interface BreakerPort {
   record(rec: AttemptRecord, colo: string): void;
   sync(): Promise<void> | undefined;
   warmUp(originIds: readonly string[], budgetMs: number): Promise<void>;
+  /** An operator changed this origin's breaker: follow the object now. */
+  adminChanged(originId: string): Promise<void>;
   /** This isolate's own view of a breaker, for status pages. */
   view?(originId: string): unknown;
 }

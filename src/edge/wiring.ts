@@ -15,16 +15,9 @@ function telemetryOutcome(o: AttemptOutcome): Outcome {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/**
- * Builds an isolate's runtime: the only place the real clock, randomness and timers are
- * read; everything below takes them as seams.
- */
-export function makeRuntime(env: Env): EdgeRuntime {
-  const now = () => Date.now();
-  const random = () => Math.random();
-  const isolateId = crypto.randomUUID();
-  const client = new BreakerClient({ namespace: env.BREAKER, now, random, colo: "", isolateId, sleep });
-  const breaker: BreakerPort = {
+/** The router's view of a breaker client (the seam tests use with their own clock). */
+export function breakerPort(client: BreakerClient): BreakerPort {
+  return {
     get version() {
       return client.version;
     },
@@ -35,7 +28,20 @@ export function makeRuntime(env: Env): EdgeRuntime {
     sync: () => client.sync(),
     warmUp: (ids, budgetMs) => client.warmUp(ids, budgetMs),
     view: (id) => client.view(id),
+    adminChanged: (id) => client.adminChanged(id),
   };
+}
+
+/**
+ * Builds an isolate's runtime: the only place the real clock, randomness and timers are
+ * read; everything below takes them as seams.
+ */
+export function makeRuntime(env: Env): EdgeRuntime {
+  const now = () => Date.now();
+  const random = () => Math.random();
+  const isolateId = crypto.randomUUID();
+  const client = new BreakerClient({ namespace: env.BREAKER, now, random, colo: "", isolateId, sleep });
+  const breaker = breakerPort(client);
   const ts = telemetrySettings(env);
   const tel = new Telemetry({ now, enabled: ts.enabled, flushIntervalMs: ts.flushIntervalMs, maxKeys: ts.maxKeys, sleep });
   const telemetry: TelemetryPort = {

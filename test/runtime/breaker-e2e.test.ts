@@ -6,7 +6,8 @@ import type { BreakerObject } from "../../src/breaker/breaker-object";
 import { BreakerClient } from "../../src/breaker/client";
 import type { EdgeConfigInput } from "../../src/config/schema";
 import { handleEdgeRequest } from "../../src/edge/handler";
-import { EdgeRuntime, type BreakerPort, type TelemetryPort } from "../../src/edge/runtime";
+import { EdgeRuntime, type TelemetryPort } from "../../src/edge/runtime";
+import { breakerPort } from "../../src/edge/wiring";
 import { settings } from "../../src/env";
 import { ADMIN, edge, putConfigOk } from "./edge";
 import { origin, originDown, originHits, originUp } from "./origins";
@@ -19,18 +20,8 @@ import { origin, originDown, originHits, originUp } from "./origins";
 
 const clock = { offset: 0, now: () => Date.now() + clock.offset, random: () => Math.random() };
 const client = new BreakerClient({ namespace: env.BREAKER, now: clock.now, random: clock.random, colo: "", isolateId: "e2e-isolate" });
-// The same adapter as src/edge/wiring.ts, around a client on the test's clock.
-const port: BreakerPort = {
-  get version() {
-    return client.version;
-  },
-  configure: (active) => client.configure(active.config),
-  admit: (id) => client.admit(id),
-  available: (id) => client.available(id),
-  record: (rec, colo) => client.record(rec.origin, rec.outcome, colo),
-  sync: () => client.sync(),
-  warmUp: (ids, budgetMs) => client.warmUp(ids, budgetMs),
-};
+// The worker's own adapter, around a client on the test's clock.
+const port = breakerPort(client);
 const noTelemetry: TelemetryPort = { record: () => undefined, maybeFlush: () => undefined, flushNow: async () => undefined, stats: () => ({}) };
 const rt = new EdgeRuntime(env, settings(env), clock, port, noTelemetry);
 const stubFor = (id: string) => env.BREAKER.get(env.BREAKER.idFromName(id));
