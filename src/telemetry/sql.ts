@@ -26,8 +26,10 @@ export interface Statement {
 export interface ChunkLimits {
   maxParams: number;
   maxSqlChars: number;
+  /** Rows per statement: a 720-row upsert (~70 KB) failed with SQLITE_NOMEM in local D1 (workerd 1.20261023); 400 passes. */
+  maxRows: number;
 }
-export const D1_LIMITS: ChunkLimits = { maxParams: 100, maxSqlChars: 90_000 };
+export const D1_LIMITS: ChunkLimits = { maxParams: 100, maxSqlChars: 90_000, maxRows: 400 };
 
 function int(n: number): string {
   return Number.isFinite(n) ? String(Math.round(n)) : "0";
@@ -75,7 +77,7 @@ export function buildUpserts(cells: Iterable<Cell>, limits: ChunkLimits = D1_LIM
     const fresh = new Set(keys.filter((k) => !index.has(k))).size;
     const values = rowValues(c);
     const approx = values.length + 40;
-    if (rows.length > 0 && (params.length + fresh > limits.maxParams || chars + approx > limits.maxSqlChars)) close();
+    if (rows.length > 0 && (params.length + fresh > limits.maxParams || chars + approx > limits.maxSqlChars || rows.length >= limits.maxRows)) close();
     const refs = keys.map((k) => {
       let i = index.get(k);
       if (i === undefined) {

@@ -109,6 +109,7 @@ describe("telemetry flush into real D1", () => {
       }
     }
     const r = await tel.flushNow(env.DB);
+    expect(r.reason).toBeUndefined();
     expect(r.ok).toBe(true);
     expect(r.rows).toBe(720);
     expect(r.statements).toBeLessThanOrEqual(3);

@@ -34,16 +34,23 @@ describe("buildUpserts", () => {
   it("splits into more statements when distinct strings pass the parameter limit", () => {
     const a = new Aggregate();
     for (let i = 0; i < 120; i++) a.add(s("pool", `origin-${i}`, "DE"));
-    const out = buildUpserts(a.values(), { maxParams: 100, maxSqlChars: 90_000 });
+    const out = buildUpserts(a.values(), { maxParams: 100, maxSqlChars: 90_000, maxRows: 400 });
     expect(out.length).toBe(2);
     for (const st of out) expect(st.params.length).toBeLessThanOrEqual(100);
     expect(out.reduce((n, st) => n + st.rows, 0)).toBe(120);
   });
 
+  it("splits on rows per statement", () => {
+    const a = new Aggregate();
+    for (let i = 0; i < 600; i++) a.add(s("pool", "o", "DE", i));
+    const out = buildUpserts(a.values());
+    expect(out.map((st) => st.rows)).toEqual([400, 200]);
+  });
+
   it("splits on SQL size", () => {
     const a = new Aggregate();
     for (let i = 0; i < 50; i++) a.add(s("pool", "o", "DE", i));
-    const out = buildUpserts(a.values(), { maxParams: 100, maxSqlChars: 2000 });
+    const out = buildUpserts(a.values(), { maxParams: 100, maxSqlChars: 2000, maxRows: 400 });
     expect(out.length).toBeGreaterThan(5);
     for (const st of out) expect(st.sql.length).toBeLessThan(2000 + 1200);
     expect(out.reduce((n, st) => n + st.rows, 0)).toBe(50);
