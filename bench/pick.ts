@@ -20,22 +20,13 @@
  */
 import { SELECTION_ALGORITHMS, type SelectionAlgorithm } from "../src/config/schema.js";
 import { PICKERS, type LoadView, type OriginEntry, type PickRequest } from "../src/routing/selection/index.js";
+import { mulberry32 } from "../test/support/prng.js";
 
 const SIZES = [10, 1_000, 10_000] as const;
 const BATCH = 250;
 const SAMPLES = 400;
 const WARMUP = 20_000;
 
-/** mulberry32 (Tommy Ettinger, public domain): a small seeded PRNG for the bench. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Load {
   outstanding: number;

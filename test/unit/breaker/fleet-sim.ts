@@ -3,6 +3,7 @@ import type { BreakerObject } from "../../../src/breaker/breaker-object";
 import type { ReportReply, ReportRequest } from "../../../src/breaker/types";
 import { edgeConfigSchema, type BreakerConfig } from "../../../src/config/schema";
 import { MemoryBreakers } from "./memory-namespace";
+import { mulberry32 } from "../../support/prng";
 
 /**
  * A discrete-event simulation of the edge fleet in virtual time: isolates in several colos
@@ -47,16 +48,6 @@ export interface SimResult {
   warmMaxCallsPerIsolateOriginInterval: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Queue {
   private items: Array<{ at: number; seq: number; run: () => void }> = [];

@@ -1,21 +1,12 @@
 import type { RawPoint } from "../../../src/scheduler/forecast/types.js";
+import { mulberry32 } from "../../support/prng";
 
 export const MIN = 60_000;
 export const DAY = 86_400_000;
 /** 2024-01-01T00:00Z, a Monday. */
 export const T0 = Date.UTC(2024, 0, 1);
 
-/** Deterministic PRNG (mulberry32) so tests never depend on Math.random. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Standard normal via Box–Muller. */
 export function gauss(r: () => number): number {

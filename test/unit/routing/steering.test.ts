@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { candidatePools, STEERING } from "../../../src/routing/steering";
 import type { PoolCandidate, PoolLoadView, SteeringInput } from "../../../src/routing/steering";
 import { distanceKm } from "../../../src/routing/geo";
+import { mulberry32 } from "../../support/prng";
 
 const pools: PoolCandidate[] = [
   { id: "us-east", weight: 1, location: { lat: 38.9, lon: -77.0 } },
@@ -11,19 +12,8 @@ const pools: PoolCandidate[] = [
 
 const idle: PoolLoadView = { poolOutstanding: () => 0, poolLatencyMs: () => undefined };
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function input(over: Partial<SteeringInput>): SteeringInput {
-  return { geo: {}, pools, geoMap: {}, load: idle, random: seeded(1), ...over };
+  return { geo: {}, pools, geoMap: {}, load: idle, random: mulberry32(1), ...over };
 }
 
 describe("great-circle distance", () => {
@@ -76,7 +66,7 @@ describe("random (weighted)", () => {
       { id: "b", weight: 1 },
       { id: "c", weight: 0 },
     ];
-    const rnd = seeded(42);
+    const rnd = mulberry32(42);
     const firsts = { a: 0, b: 0, c: 0 } as Record<string, number>;
     const n = 20_000;
     let sawZeroWeight = false;

@@ -1,15 +1,7 @@
 import type { LoadView, OriginEntry } from "../../../src/routing/selection/types.js";
+import { mulberry32 } from "../../support/prng.js";
 
-/** mulberry32 (Tommy Ettinger, public domain): a seeded uniform source in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 export function origins(weights: readonly number[], prefix = "o"): OriginEntry[] {
   return weights.map((weight, i) => ({ id: `${prefix}${i}`, weight }));

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BUCKET_COUNT, BUCKET_UPPER_MS, bucketOf, quantile } from "../../../src/telemetry/histogram";
+import { mulberry32 } from "../../support/prng";
 
-// Deterministic PRNG (mulberry32) so the sample is known and the test repeatable.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function nearestRank(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1] as number;
@@ -37,7 +27,7 @@ describe("histogram buckets", () => {
     expect(bucketOf(65536)).toBe(32);
     expect(bucketOf(65537)).toBe(33);
     expect(bucketOf(Number.POSITIVE_INFINITY)).toBe(33);
-    const r = rng(7);
+    const r = mulberry32(7);
     for (let i = 0; i < 5000; i++) {
       const v = 2 ** (r() * 17);
       const k = bucketOf(v);
@@ -57,7 +47,7 @@ describe("quantile", () => {
 
   it("reads p50/p95/p99 in the same bucket as the true nearest-rank percentile", () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const r = rng(seed);
+      const r = mulberry32(seed);
       // Log-normal-ish latencies around 40 ms with a long tail.
       const sample = Array.from({ length: 2000 }, () => Math.exp(Math.log(40) + 1.1 * (r() + r() + r() - 1.5) * 2));
       const counts = new Array<number>(BUCKET_COUNT).fill(0);
