@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { breakerCommand, breakerStatus } from "../breaker/admin";
 import type { BreakerStatus } from "../breaker/types";
 import { loadActiveConfig } from "../config/store";
+import { loadHealth } from "../health/store";
 import type { ApiEnv } from "./context";
 import { ApiError } from "./errors";
 
@@ -19,17 +20,22 @@ statusRoutes.get("/status", async (c) => {
   if (!active) return c.json({ config_version: 0, pools: [] });
   const config = active.config;
   const ids = config.pools.flatMap((p) => p.origins.map((o) => o.id));
-  const breakers = await breakerStatus(c.env.BREAKER, ids, config);
+  const [breakers, health] = await Promise.all([breakerStatus(c.env.BREAKER, ids, config), loadHealth(c.env.DB)]);
   const pools = config.pools.map((p) => {
     const origins = p.origins.map((o) => {
       const breaker = breakers[o.id]!;
       const local = c.var.runtime.breaker.view?.(o.id);
+      const h = health.get(o.id);
+      const probe = h
+        ? { healthy: h.healthy, since: new Date(h.since).toISOString(), checked_at: new Date(h.checkedAt).toISOString(), last_error: h.lastError }
+        : { healthy: true, since: null, checked_at: null, last_error: null };
       return {
         id: o.id,
         url: o.url,
         enabled: o.enabled,
         weight: o.weight,
-        healthy: o.enabled && o.weight > 0 && !OUT.has(breaker.state),
+        healthy: o.enabled && o.weight > 0 && !OUT.has(breaker.state) && probe.healthy,
+        health: probe,
         breaker,
         ...(local ? { isolate: local } : {}),
       };

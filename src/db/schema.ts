@@ -147,3 +147,15 @@ export const anomalyFlags = sqliteTable(
   },
   (t) => [uniqueIndex("anomaly_flags_pool_at_kind").on(t.pool, t.at, t.kind), index("anomaly_flags_at").on(t.at)],
 );
+
+/** Each origin's active health as the cron's probes left it (one row per origin). */
+export const originHealth = sqliteTable("origin_health", {
+  origin: text("origin").primaryKey(),
+  pool: text("pool").notNull(),
+  healthy: integer("healthy", { mode: "boolean" }).notNull(),
+  upStreak: integer("up_streak").notNull(),
+  downStreak: integer("down_streak").notNull(),
+  since: integer("since").notNull(),
+  checkedAt: integer("checked_at").notNull(),
+  lastError: text("last_error"),
+});

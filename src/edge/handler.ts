@@ -53,6 +53,8 @@ function proxyDeps(rt: EdgeRuntime, table: RoutingTable, budget: RetryBudget): P
  */
 export async function handleEdgeRequest(request: Request, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
   let active = rt.config.current;
+  const health = rt.health.refreshIfDue();
+  if (health) ctx.waitUntil(health);
   if (!active) {
     active = await rt.config.ensure();
     if (!active) return errorResponse(503, "no_config", "no config has been stored yet", { "retry-after": "5" });

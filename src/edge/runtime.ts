@@ -4,6 +4,8 @@ import type { Env, Settings } from "../env";
 import { LoadStats } from "../routing/load";
 import { RetryBudget } from "../routing/retry-budget";
 import { PICKERS } from "../routing/selection";
+import { unhealthyOrigins } from "../health/store";
+import { HealthView } from "../health/view";
 import { RoutingTable } from "../routing/table";
 import type { AttemptRecord } from "../routing/proxy";
 
@@ -43,6 +45,7 @@ export interface EdgeClock {
  */
 export class EdgeRuntime {
   readonly config: ConfigCache;
+  readonly health: HealthView;
   readonly load: LoadStats;
   private table: RoutingTable | undefined;
   private budgetFor: ActiveConfig | undefined;
@@ -56,6 +59,7 @@ export class EdgeRuntime {
     readonly telemetry: TelemetryPort,
   ) {
     this.config = new ConfigCache((v) => loadActiveIfChanged(env.DB, v), clock.now, settings.configRefreshMs);
+    this.health = new HealthView(() => unhealthyOrigins(env.DB), clock.now, settings.configRefreshMs);
     this.load = new LoadStats(clock.now);
   }
 
@@ -70,7 +74,7 @@ export class EdgeRuntime {
       this.budget = new RetryBudget(r.budget_percent, r.min_retries_per_window);
       this.budgetFor = active;
     }
-    this.table.refresh(this.breaker.version, (id) => this.breaker.available(id));
+    this.table.refresh(`${this.breaker.version}/${this.health.version}`, (id) => this.breaker.available(id) && this.health.isUp(id));
     return { table: this.table, budget: this.budget };
   }
 }

@@ -23,7 +23,7 @@ export interface PoolRuntime {
 export class RoutingTable {
   readonly pools = new Map<string, PoolRuntime>();
   readonly candidates: readonly PoolCandidate[];
-  private builtFor = Number.NaN;
+  private builtFor = "";
 
   constructor(
     readonly config: EdgeConfig,
@@ -39,8 +39,8 @@ export class RoutingTable {
     this.candidates = config.pools.map((p) => this.pools.get(p.id)!.candidate);
   }
 
-  /** Rebuilds every pool's picker when the availability generation moved. */
-  refresh(generation: number, isAvailable: Availability): void {
+  /** Rebuilds every pool's picker when the availability generation (breakers/health) moved. */
+  refresh(generation: string, isAvailable: Availability): void {
     if (generation === this.builtFor) return;
     this.builtFor = generation;
     for (const pool of this.pools.values()) {

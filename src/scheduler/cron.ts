@@ -1,18 +1,30 @@
 import type { EdgeRuntime } from "../edge/runtime";
 import { runRetention, telemetrySettings } from "../telemetry";
 import { type PoolForecastSummary, runForecasts } from "./forecast-run";
+import type { ProbeDeps } from "../health/probe";
+import { type HealthRunSummary, runHealthChecks } from "../health/run";
 
 export interface CronReport {
   run_id: string;
   at: string;
   retention: Awaited<ReturnType<typeof runRetention>> | { error: string };
+  health: HealthRunSummary | { error: string };
   forecasts: PoolForecastSummary[] | { error: string };
 }
 
+const probeDeps: ProbeDeps = {
+  fetch: (url, init) => fetch(url, init),
+  now: () => Date.now(),
+  setTimer: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+
 /**
  * The minute cron. It flushes this isolate's telemetry first (so the rollups it compacts
- * include it), compacts and expires rollups, then forecasts every pool and stores the
- * forecasts and anomaly flags. Each step reports its own failure
+ * include it), compacts and expires rollups, probes origins (active health checks), then
+ * forecasts every pool and stores the forecasts and anomaly flags. Each step reports its own failure
  * instead of stopping the others; the cron retries the whole run a minute later anyway.
  */
 export async function runCron(rt: EdgeRuntime, now: number, runId: string): Promise<CronReport> {
@@ -25,13 +37,20 @@ export async function runCron(rt: EdgeRuntime, now: number, runId: string): Prom
     retention = { error: err instanceof Error ? err.message : String(err) };
     console.error(JSON.stringify({ event: "retention_failed", error: retention.error }));
   }
-  let forecasts: CronReport["forecasts"];
   const active = rt.config.current ?? (await rt.config.ensure());
+  let health: CronReport["health"];
+  try {
+    health = active ? await runHealthChecks(rt.env.DB, active.config, now, probeDeps) : { probed: 0, down: [], changed: [] };
+  } catch (err) {
+    health = { error: err instanceof Error ? err.message : String(err) };
+    console.error(JSON.stringify({ event: "health_checks_failed", error: health.error }));
+  }
+  let forecasts: CronReport["forecasts"];
   try {
     forecasts = active ? await runForecasts(rt.env.DB, active.config, now, runId) : [];
   } catch (err) {
     forecasts = { error: err instanceof Error ? err.message : String(err) };
     console.error(JSON.stringify({ event: "forecasts_failed", error: forecasts.error }));
   }
-  return { run_id: runId, at: new Date(now).toISOString(), retention, forecasts };
+  return { run_id: runId, at: new Date(now).toISOString(), retention, health, forecasts };
 }
