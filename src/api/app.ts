@@ -45,4 +45,3 @@ controlApp.route("/api", statusRoutes);
 controlApp.route("/api", metricsRoutes);
 controlApp.route("/api", forecastRoutes);
 
-export { ApiError };

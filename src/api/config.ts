@@ -26,7 +26,7 @@ configRoutes.put("/", async (c) => {
   if (!parsed.ok || issues.length > 0) {
     return c.json({ error: "invalid_config", message: `${issues.length} problem(s) in the config`, issues }, 400);
   }
-  const version = await storeConfig(c.env.DB, parsed.config, c.req.query("note") ?? "", Date.now());
+  const version = await storeConfig(c.env.DB, parsed.config, c.req.query("note") ?? "", c.var.runtime.clock.now());
   // This isolate serves the new config at once; others pick it up within CONFIG_REFRESH_MS.
   c.var.runtime.config.install({ version, config: parsed.config });
   return c.json({ version });
@@ -48,7 +48,7 @@ configRoutes.post("/rollback/:version", async (c) => {
   if (!old) throw new ApiError(404, "unknown_version", `no config version ${raw}`);
   const issues = privateOriginIssues(old.config, c.var.settings.production);
   if (issues.length > 0) return c.json({ error: "invalid_config", message: "that version is not allowed here", issues }, 400);
-  const version = await storeConfig(c.env.DB, old.config, `rollback to ${old.version}`, Date.now());
+  const version = await storeConfig(c.env.DB, old.config, `rollback to ${old.version}`, c.var.runtime.clock.now());
   c.var.runtime.config.install({ version, config: old.config });
   return c.json({ version, rolled_back_to: old.version });
 });
