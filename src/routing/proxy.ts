@@ -93,6 +93,7 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
   let last: { response?: Response; outcome: AttemptOutcome } | undefined;
   let lastPool = "";
   let lastOrigin = "";
+  const done = (): Response => withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
 
   deps.budget.requestStarted();
   try {
@@ -104,7 +105,7 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
         const origin = pickAdmitted(pool, key, tried, deps);
         if (!origin) break;
         const isRetry = attempts > 0;
-        if (isRetry && !deps.budget.tryRetry()) return withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
+        if (isRetry && !deps.budget.tryRetry()) return done();
         attempts++;
         tried.add(origin);
         const result = await attempt(pool, origin, req, forward, body, deps, isRetry);
@@ -113,15 +114,13 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
         lastPool = pool.config.id;
         lastOrigin = origin;
         const retriable = isRetriable(result.outcome, deps.retries.on) && canReplay(method, body, result.outcome);
-        if (!retriable || attempts >= maxAttempts) return withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
+        if (!retriable || attempts >= maxAttempts) return done();
         await result.response?.body?.cancel();
       }
       if (attempts >= maxAttempts) break;
     }
-    if (last) return withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
-    return errorResponse(503, "no_available_origin", "no healthy origin can take this request", {
-      "retry-after": String(deps.retryAfterS),
-    });
+    // No attempt at all: finish() answers 503 with Retry-After.
+    return done();
   } finally {
     deps.budget.requestEnded();
   }
@@ -287,8 +286,8 @@ function finish(
     res = errorResponse(502, "origin_unreachable", `origin ${origin} could not be reached`);
   }
   if (deps.debugHeaders) {
-    res.headers.set("x-edge-pool", pool);
-    res.headers.set("x-edge-origin", origin);
+    if (pool) res.headers.set("x-edge-pool", pool);
+    if (origin) res.headers.set("x-edge-origin", origin);
     res.headers.set("x-edge-attempts", String(attempts));
   }
   return res;
