@@ -15,6 +15,7 @@ const rows = [
   ["telemetry on vs off throughput", `${v("telemetry_on_vs_off_throughput")}×`, b("telemetry_on_vs_off_throughput"), `≥ 0.95 (${met(v("telemetry_on_vs_off_throughput") >= 0.95)})`],
   ["D1 statements per 1,000 proxied requests", v("d1_statements_per_1000_requests"), b("d1_statements_per_1000_requests"), "≤ 5"],
   ["breaker Durable Object calls per 1,000 requests (router run)", `${v("breaker_do_calls_per_1000_requests")}, none awaited`, "one awaited call per request = 1,000", "≤ 1 per isolate per origin per interval"],
+  ["client errors while one of two origins is dead for 3 s (6 s of GETs, workerd)", v("failover_client_errors"), b("failover_client_errors"), "0"],
   ["requests to a dead origin before isolation, fleet / worst isolate (simulation)", `${v("breaker_dead_attempts_fleet")} / ${v("breaker_dead_attempts_per_isolate_max")}`, "local-only breakers: 150 / 5", ""],
   ["time to global open (simulation, 3 colos × 10 isolates)", `${v("breaker_time_to_global_open")} ms`, "local-only: never", "< 2 × staleness"],
   ["native RPC vs itty-durable, breaker report calls/s (HTTP driven)", `${v("breaker_report_rpc_calls_per_s")} vs ${v("breaker_report_itty_calls_per_s")}`, `p50 ${v("breaker_report_rpc_p50")} vs ${v("breaker_report_itty_p50")} ms, p99 ${v("breaker_report_rpc_p99")} vs ${v("breaker_report_itty_p99")} ms`, "native wins → no itty-durable"],

@@ -2,6 +2,7 @@
 // every path with JSON naming its id and echoing the request, serves /healthz, and has
 // knobs for added latency, error rate, a fixed status and being down (connection refused).
 // Knobs: POST /__origin/knobs with JSON {latency_ms, error_rate, status, down_ms}; GET shows them.
+// down_ms refuses connections for that long (then listens again), as a dead origin would.
 import { createHash } from "node:crypto";
 import http from "node:http";
 
@@ -82,6 +83,12 @@ export async function startOrigin(opts) {
     s.on("close", () => sockets.delete(s));
   });
   function apply(k) {
+    if (k.down_ms !== undefined) {
+      const ms = Number(k.down_ms);
+      if (!Number.isFinite(ms) || ms <= 0 || ms > 600_000) throw new Error("down_ms must be between 1 and 600000");
+      // Answer this request first, then refuse connections for down_ms (a dead origin).
+      setTimeout(() => void self.down().then(() => setTimeout(() => void self.up(), ms)), 50);
+    }
     for (const key of ["latency_ms", "error_rate", "status"]) {
       if (k[key] !== undefined) {
         const v = Number(k[key]);

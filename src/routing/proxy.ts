@@ -95,29 +95,43 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
   let lastOrigin = "";
   const done = (): Response => withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
 
+  // The next origin to try: the current pool first, then the following pools in order.
+  let poolIndex = 0;
+  const nextTarget = (): { pool: PoolRuntime; origin: string } | undefined => {
+    for (; poolIndex < req.pools.length; poolIndex++) {
+      const pool = deps.table.pools.get(req.pools[poolIndex]!);
+      if (!pool) continue;
+      const key = pool.config.affinity.by === "none" ? undefined : affinityKey(pool, req, deps, cookies);
+      const origin = pickAdmitted(pool, key, tried, deps);
+      if (origin) return { pool, origin };
+    }
+    return undefined;
+  };
+
   deps.budget.requestStarted();
   try {
-    for (const poolId of req.pools) {
-      const pool = deps.table.pools.get(poolId);
-      if (!pool) continue;
-      while (attempts < maxAttempts) {
-        const key = pool.config.affinity.by === "none" ? undefined : affinityKey(pool, req, deps, cookies);
-        const origin = pickAdmitted(pool, key, tried, deps);
-        if (!origin) break;
-        const isRetry = attempts > 0;
-        if (isRetry && !deps.budget.tryRetry()) return done();
-        attempts++;
-        tried.add(origin);
-        const result = await attempt(pool, origin, req, forward, body, deps, isRetry);
-        if (isRetry) deps.budget.retryEnded();
-        last = result;
-        lastPool = pool.config.id;
-        lastOrigin = origin;
-        const retriable = isRetriable(result.outcome, deps.retries.on) && canReplay(method, body, result.outcome);
-        if (!retriable || attempts >= maxAttempts) return done();
-        await result.response?.body?.cancel();
-      }
-      if (attempts >= maxAttempts) break;
+    let target = nextTarget();
+    let budgeted = false;
+    while (target) {
+      attempts++;
+      tried.add(target.origin);
+      const result = await attempt(target.pool, target.origin, req, forward, body, deps, attempts > 1);
+      if (budgeted) deps.budget.retryEnded();
+      last = result;
+      lastPool = target.pool.config.id;
+      lastOrigin = target.origin;
+      const retriable = isRetriable(result.outcome, deps.retries.on) && canReplay(method, body, result.outcome);
+      if (!retriable || attempts >= maxAttempts) return done();
+      // Decide on the retry before discarding this answer: without one, it goes to the client.
+      const next = nextTarget();
+      if (!next) return done();
+      // A connect error proves the origin never saw the request: moving it to another
+      // origin is the failover the breaker would do anyway, so it does not spend the
+      // retry budget (which guards against multiplying load on a struggling fleet).
+      budgeted = result.outcome.kind !== "connect";
+      if (budgeted && !deps.budget.tryRetry()) return done();
+      await result.response?.body?.cancel();
+      target = next;
     }
     // No attempt at all: finish() answers 503 with Retry-After.
     return done();

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { edgeConfigSchema } from "../../../src/config/schema";
+import { LoadStats } from "../../../src/routing/load";
+import { proxyRequest, type ProxyDeps } from "../../../src/routing/proxy";
+import { RetryBudget } from "../../../src/routing/retry-budget";
+import { PICKERS } from "../../../src/routing/selection";
+import { RoutingTable } from "../../../src/routing/table";
+
+const config = edgeConfigSchema.parse({
+  steering: { policy: "failover" },
+  pools: [{ id: "p", selection: "round_robin", origins: [{ id: "a", url: "http://a.test" }, { id: "b", url: "http://b.test" }] }],
+});
+
+/** Deps whose fetch fails on origin "a" as told and answers 200 from "b". */
+function deps(aFails: "connect" | 503, budget: RetryBudget): ProxyDeps & { hosts: string[] } {
+  const load = new LoadStats(() => 0);
+  const table = new RoutingTable(config, 1, load, PICKERS);
+  table.refresh("0", () => true);
+  const hosts: string[] = [];
+  let r = 0;
+  return {
+    hosts,
+    table,
+    load,
+    budget,
+    retries: config.retries,
+    debugHeaders: true,
+    admit: () => true,
+    onAttempt: () => undefined,
+    fetch: async (url) => {
+      const host = new URL(url).host;
+      hosts.push(host);
+      if (host === "a.test") {
+        if (aFails === "connect") throw new Error("connection refused");
+        return new Response("busy", { status: 503 });
+      }
+      return new Response("ok");
+    },
+    now: () => 0,
+    // Round robin starts at a random offset: these draws make it start at "a".
+    random: () => ((r++ % 2) * 0.99),
+    setTimer: () => () => undefined,
+    newToken: () => "t",
+    retryAfterS: 5,
+  };
+}
+
+const request = (method = "GET") => {
+  const req = new Request("http://edge.test/x", { method });
+  return { request: req, url: new URL(req.url), geo: {}, pools: ["p"], clientIp: undefined };
+};
+
+describe("proxyRequest retries and the retry budget", () => {
+  it("retries a 503 on the other origin while the budget allows", async () => {
+    const d = deps(503, new RetryBudget(20, 3));
+    const res = await proxyRequest(request(), d);
+    expect(res.status).toBe(200);
+    expect(d.hosts).toEqual(["a.test", "b.test"]);
+    expect(res.headers.get("x-edge-attempts")).toBe("2");
+  });
+
+  it("answers the 503 when the budget is spent", async () => {
+    const d = deps(503, new RetryBudget(0, 0));
+    const res = await proxyRequest(request(), d);
+    expect(res.status).toBe(503);
+    expect(d.hosts).toEqual(["a.test"]);
+  });
+
+  it("moves a connect failure to the other origin even with the budget spent (no idempotent request lost)", async () => {
+    const d = deps("connect", new RetryBudget(0, 0));
+    const res = await proxyRequest(request(), d);
+    expect(res.status).toBe(200);
+    expect(d.hosts).toEqual(["a.test", "b.test"]);
+  });
+
+  it("moves a bodiless POST after a connect failure, but never after a 503", async () => {
+    const c = deps("connect", new RetryBudget(20, 3));
+    expect((await proxyRequest(request("POST"), c)).status).toBe(200);
+    const s = deps(503, new RetryBudget(20, 3));
+    expect((await proxyRequest(request("POST"), s)).status).toBe(503);
+    expect(s.hosts).toEqual(["a.test"]);
+  });
+});
+
+describe("proxyRequest with nowhere left to retry", () => {
+  it("hands the client the origin's own 503 (body intact) when the pool has no other origin", async () => {
+    const single = edgeConfigSchema.parse({ steering: { policy: "failover" }, pools: [{ id: "p", selection: "round_robin", origins: [{ id: "a", url: "http://a.test" }] }] });
+    const d = deps(503, new RetryBudget(20, 3));
+    const load = new LoadStats(() => 0);
+    const table = new RoutingTable(single, 1, load, PICKERS);
+    table.refresh("0", () => true);
+    const res = await proxyRequest(request(), { ...d, table, load });
+    expect(res.status).toBe(503);
+    expect(await res.text()).toBe("busy");
+    expect(res.headers.get("x-edge-attempts")).toBe("1");
+  });
+});
