@@ -3,7 +3,7 @@
 // bench/results/latest.json as the contract describes. A part that fails is reported and
 // makes the run exit non-zero, after the others have run.
 import { spawn } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,7 +46,15 @@ function runPart(name, cmd, args) {
   });
 }
 
+// A partial run (`node bench/run.mjs router`) updates its own figures and keeps the rest.
 const figures = {};
+if (only.length) {
+  try {
+    Object.assign(figures, JSON.parse(await readFile(path.join(root, "bench/results/latest.json"), "utf8")).figures);
+  } catch {
+    /* no earlier results */
+  }
+}
 const failed = [];
 for (const [name, cmd, args] of PARTS) {
   if (only.length && !only.some((o) => name.startsWith(o))) continue;
