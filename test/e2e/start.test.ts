@@ -87,6 +87,12 @@ describe("npm start", () => {
     expect(status.status).toBe(200);
     expect(((await status.json()) as { pools: unknown[] }).pools).toHaveLength(3);
     expect((await fetch(`${edge}/_edge/api/status`)).status).toBe(401);
-    expect((await fetch(`${edge}/_edge/dashboard/`)).status).toBe(200);
+    const page = await fetch(`${edge}/_edge/dashboard/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    // The page asks for the token in a labelled password field and names the four views.
+    expect(html).toMatch(/<label for="token">Admin token<\/label>\s*<input id="token"[^>]*type="password"/);
+    for (const view of ["Overview", "Pools", "Forecast &amp; scaling", "Config"]) expect(html).toContain(`>${view}</a>`);
+    expect((await fetch(`${edge}/_edge/dashboard/app.js`)).status).toBe(200);
   });
 });
