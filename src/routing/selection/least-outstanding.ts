@@ -1,4 +1,4 @@
-import { allowedCount, indexById, isExcluded } from "./support.js";
+import { allowedCount, indexById, weightedArgmin } from "./support.js";
 import type { LoadView, OriginEntry, Picker, PickerFactory, PickRequest } from "./types.js";
 import { AliasTable } from "./weighted-sampler.js";
 
@@ -44,24 +44,7 @@ class LeastOutstandingPicker implements Picker {
   }
 
   private scan(req: PickRequest): OriginEntry | undefined {
-    let best: OriginEntry | undefined;
-    let bestKey = Infinity;
-    let tieWeight = 0;
-    for (const o of this.origins) {
-      if (isExcluded(req, o.id)) continue;
-      const key = this.perWeight(o);
-      if (key < bestKey) {
-        best = o;
-        bestKey = key;
-        tieWeight = o.weight;
-      } else if (key === bestKey) {
-        // Weighted reservoir sampling over the tied set: each tied origin ends up chosen
-        // with probability weight / (total tied weight).
-        tieWeight += o.weight;
-        if (req.random() * tieWeight < o.weight) best = o;
-      }
-    }
-    return best;
+    return weightedArgmin(this.origins, req, (o) => this.perWeight(o));
   }
 
   private twoChoices(req: PickRequest): OriginEntry | undefined {

@@ -1,4 +1,4 @@
-import { allowedCount, indexById, isExcluded } from "./support.js";
+import { allowedCount, indexById, weightedArgmin } from "./support.js";
 import type { LoadView, OriginEntry, Picker, PickerFactory, PickRequest } from "./types.js";
 import { AliasTable } from "./weighted-sampler.js";
 
@@ -79,22 +79,6 @@ class ScorePicker implements Picker {
   }
 
   private scan(req: PickRequest): OriginEntry | undefined {
-    let best: OriginEntry | undefined;
-    let bestCost = Infinity;
-    let tieWeight = 0;
-    for (const o of this.origins) {
-      if (isExcluded(req, o.id)) continue;
-      const c = scoreCost(o, this.load);
-      if (best === undefined || c < bestCost) {
-        best = o;
-        bestCost = c;
-        tieWeight = o.weight;
-      } else if (c === bestCost) {
-        // Weighted reservoir sampling: each tied origin is kept with P = weight / tied weight.
-        tieWeight += o.weight;
-        if (req.random() * tieWeight < o.weight) best = o;
-      }
-    }
-    return best;
+    return weightedArgmin(this.origins, req, (o) => scoreCost(o, this.load));
   }
 }

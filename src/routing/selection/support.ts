@@ -35,3 +35,26 @@ export function randomIndex(random: () => number, n: number): number {
   const i = Math.floor(random() * n);
   return i < n ? i : n - 1; // guards a source that returns exactly 1 by mistake
 }
+
+/**
+ * The allowed origin of lowest cost; ties are broken by weighted reservoir sampling, so
+ * each tied origin is chosen with probability weight / (total tied weight).
+ */
+export function weightedArgmin(origins: readonly OriginEntry[], req: PickRequest, cost: (o: OriginEntry) => number): OriginEntry | undefined {
+  let best: OriginEntry | undefined;
+  let bestCost = Infinity;
+  let tieWeight = 0;
+  for (const o of origins) {
+    if (isExcluded(req, o.id)) continue;
+    const c = cost(o);
+    if (best === undefined || c < bestCost) {
+      best = o;
+      bestCost = c;
+      tieWeight = o.weight;
+    } else if (c === bestCost) {
+      tieWeight += o.weight;
+      if (req.random() * tieWeight < o.weight) best = o;
+    }
+  }
+  return best;
+}
