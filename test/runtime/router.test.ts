@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { EdgeConfigInput } from "../../src/config/schema";
 import { ADMIN, type Echo, edge, GEO, putConfig, putConfigOk } from "./edge";
-import { origin, originDown, originUp, setKnobs } from "./origins";
+import { origin, originDown, originUp, setKnobs, withKnobs } from "./origins";
 
 /**
  * Through the worker's real entry against real HTTP origins on localhost: steering sends
@@ -95,25 +95,18 @@ describe("steering through the worker", () => {
   });
 
   it("least_outstanding: concurrent requests spill from a busy pool to an idle one", async () => {
-    await setKnobs("r-us-1", { latency_ms: 150 });
-    await setKnobs("r-us-2", { latency_ms: 150 });
-    try {
+    await withKnobs(["r-us-1", "r-us-2"], { latency_ms: 150 }, async () => {
       const c = config({ steering: { policy: "least_outstanding" } });
       c.pools = c.pools.slice(0, 2);
       await putConfigOk(c);
       const pools = await Promise.all(Array.from({ length: 6 }, () => edge("/", { geo: GEO.US }).then((r) => r.headers.get("x-edge-pool"))));
       expect(pools.filter((p) => p === "us-east").length).toBe(3);
       expect(pools.filter((p) => p === "eu-west").length).toBe(3);
-    } finally {
-      await setKnobs("r-us-1", { latency_ms: 0 });
-      await setKnobs("r-us-2", { latency_ms: 0 });
-    }
+    });
   });
 
   it("dynamic_latency: failover order without data, then the fastest pool for the colo", async () => {
-    await setKnobs("r-us-1", { latency_ms: 120 });
-    await setKnobs("r-us-2", { latency_ms: 120 });
-    try {
+    await withKnobs(["r-us-1", "r-us-2"], { latency_ms: 120 }, async () => {
       const c = config({ steering: { policy: "dynamic_latency" } });
       c.pools = c.pools.slice(0, 2);
       await putConfigOk(c);
@@ -123,10 +116,7 @@ describe("steering through the worker", () => {
       for (let i = 0; i < 6; i++) seen.push(await poolFor(colo));
       expect(seen[0]).toBe("us-east");
       expect(seen.slice(2)).toEqual(["eu-west", "eu-west", "eu-west", "eu-west"]);
-    } finally {
-      await setKnobs("r-us-1", { latency_ms: 0 });
-      await setKnobs("r-us-2", { latency_ms: 0 });
-    }
+    });
   });
 });
 
