@@ -12,7 +12,34 @@ import { load, median, startOrigins } from "./lib/load.mjs";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 16;
-const GEO = "country=DE; continent=EU; lat=50.11; lon=8.68; colo=FRA";
+// The production geo path: request.cf as Cloudflare's edge fills it (a Frankfurt client;
+// field set as in Cloudflare's IncomingRequestCfProperties), handed to workerd through its
+// cfBlobHeader, on both sides. The router reads it; the passthrough ignores it.
+const CF_BLOB = "cf-blob";
+const CF = {
+  asn: 3320,
+  asOrganization: "Deutsche Telekom AG",
+  city: "Frankfurt am Main",
+  clientAcceptEncoding: "gzip, deflate, br",
+  clientTcpRtt: 12,
+  colo: "FRA",
+  continent: "EU",
+  country: "DE",
+  edgeRequestKeepAliveStatus: 1,
+  httpProtocol: "HTTP/1.1",
+  isEUCountry: "1",
+  latitude: "50.11090",
+  longitude: "8.68213",
+  metroCode: "0",
+  postalCode: "60311",
+  region: "Hesse",
+  regionCode: "HE",
+  requestPriority: "",
+  timezone: "Europe/Berlin",
+  tlsCipher: "AEAD-AES128-GCM-SHA256",
+  tlsVersion: "TLSv1.3",
+  verifiedBotCategory: "",
+};
 
 function routerConfig(origins) {
   const regions = [
@@ -40,15 +67,15 @@ export async function run() {
     const config = JSON.stringify(routerConfig(origins));
     const routerJs = await bundle("bench/router-entry.ts", path.join(dir, "router.js"), { BENCH_CONFIG: JSON.stringify(config) });
     const passJs = await bundle("bench/passthrough-entry.ts", path.join(dir, "pass.js"));
-    const common = { durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }] };
+    const common = { durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }], cfBlobHeader: CF_BLOB };
     const router = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ENVIRONMENT: "bench", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000" }, ...common });
     servers.push(router);
     const routerNoTel = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ENVIRONMENT: "bench", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000", TELEMETRY_ENABLED: "false" }, ...common });
     servers.push(routerNoTel);
-    const pass = await startWorkerd({ script: passJs, port: await freePort(), bindings: { ORIGIN: origins[1].url } });
+    const pass = await startWorkerd({ script: passJs, port: await freePort(), bindings: { ORIGIN: origins[1].url }, cfBlobHeader: CF_BLOB });
     servers.push(pass);
 
-    const headers = { "x-edge-geo": GEO };
+    const headers = { [CF_BLOB]: JSON.stringify(CF), "user-agent": "autocannon", accept: "*/*" };
     // Warm every side (isolates, breaker objects, connection pools) before measuring.
     for (const s of [pass, router, routerNoTel]) await load(`${s.url}/warm`, { connections: CONNECTIONS, seconds: 1, headers });
 

@@ -15,7 +15,8 @@ export default {
     const rt = edgeRuntime(env, makeRuntime);
     const url = new URL(request.url);
     const prefix = s.controlPrefix;
-    if (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`)) {
+    const path = url.pathname;
+    if (path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47 /* "/" */)) {
       const inner = new URL(request.url);
       inner.pathname = url.pathname.slice(prefix.length) || "/";
       return controlApp.fetch(new Request(inner, request), env, ctx);

@@ -37,7 +37,9 @@ const q = (s) => JSON.stringify(String(s));
 
 /**
  * Starts workerd serving `script` on 127.0.0.1:port.
- * @param {{ script: string, port: number, bindings?: Record<string,string>, durableObjects?: {className: string, binding: string}[], compatibilityFlags?: string[], inspectorPort?: number }} opts
+ * cfBlobHeader: workerd reads `request.cf` from this request header's JSON, as Cloudflare's
+ * edge would fill it (so a benchmark can take the production geo path).
+ * @param {{ script: string, port: number, bindings?: Record<string,string>, durableObjects?: {className: string, binding: string}[], compatibilityFlags?: string[], inspectorPort?: number, cfBlobHeader?: string }} opts
  * @returns {Promise<{ url: string, stop(): Promise<void>, pid: number }>}
  */
 export async function startWorkerd(opts) {
@@ -59,7 +61,7 @@ const config :Workerd.Config = (
     (name = "internet", network = (allow = ["public", "private", "local"])),
     (name = "do-disk", disk = (path = ${q(path.join(dir, "do"))}, writable = true)),
   ],
-  sockets = [ (name = "http", address = "127.0.0.1:${opts.port}", http = (), service = "main") ],
+  sockets = [ (name = "http", address = "127.0.0.1:${opts.port}", http = (${opts.cfBlobHeader ? `cfBlobHeader = ${q(opts.cfBlobHeader)}` : ""}), service = "main") ],
 );
 const mainWorker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],

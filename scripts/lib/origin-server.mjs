@@ -1,7 +1,8 @@
 // A small HTTP origin for the demo, the tests and the benchmarks. Each instance answers
 // every path with JSON naming its id and echoing the request, serves /healthz, and has
 // knobs for added latency, error rate, a fixed status and being down (connection refused).
-// Knobs: POST /__origin/knobs with JSON {latency_ms, error_rate, status, down_ms}; GET shows them.
+// Knobs: POST /__origin/knobs with JSON {latency_ms, error_rate, status, down_ms, headers};
+// GET shows them. `headers` adds fields to every answer (tests of what the edge passes on).
 // down_ms refuses connections for that long (then listens again), as a dead origin would.
 import { createHash } from "node:crypto";
 import http from "node:http";
@@ -12,7 +13,7 @@ import http from "node:http";
  */
 export async function startOrigin(opts) {
   const host = opts.host ?? "127.0.0.1";
-  const knobs = { latency_ms: 0, error_rate: 0, status: 0 };
+  const knobs = { latency_ms: 0, error_rate: 0, status: 0, headers: {} };
   const sockets = new Set();
   let hits = 0;
   const server = http.createServer((req, res) => {
@@ -89,6 +90,11 @@ export async function startOrigin(opts) {
       // Answer this request first, then refuse connections for down_ms (a dead origin).
       setTimeout(() => void self.down().then(() => setTimeout(() => void self.up(), ms)), 50);
     }
+    if (k.headers !== undefined) {
+      const h = k.headers;
+      if (typeof h !== "object" || h === null || Object.values(h).some((v) => typeof v !== "string")) throw new Error("headers must map names to strings");
+      knobs.headers = { ...h };
+    }
     for (const key of ["latency_ms", "error_rate", "status"]) {
       if (k[key] !== undefined) {
         const v = Number(k[key]);
@@ -99,7 +105,7 @@ export async function startOrigin(opts) {
   }
   function send(res, status, obj) {
     const text = JSON.stringify(obj);
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "x-origin-id": opts.id });
+    res.writeHead(status, { ...knobs.headers, "content-type": "application/json", "content-length": Buffer.byteLength(text), "x-origin-id": opts.id });
     res.end(text);
   }
   const listen = (port) =>

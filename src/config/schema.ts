@@ -85,8 +85,12 @@ const originSchema = z
     url: httpUrl,
     weight: z.number().min(0).max(1000).default(1),
     capacity_rps: z.number().positive().optional(),
-    /** Replace the Host header sent upstream (default: the origin URL's host). */
-    host_header: z.string().min(1).max(253).optional(),
+    /** The Host sent upstream instead of the origin URL's host (a DNS name; see originTarget). */
+    host_header: z
+      .string()
+      .max(253)
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, "a DNS host name, without port")
+      .optional(),
     enabled: z.boolean().default(true),
   })
   .strict();

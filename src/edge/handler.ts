@@ -1,5 +1,6 @@
 import { candidatePools } from "../routing/steering";
-import { type CfLike, clientGeo, GEO_HEADER } from "../routing/geo";
+import type { ActiveConfig } from "../config/store";
+import { type CfLike, clientGeo, GEO_HEADER, geoFromCf } from "../routing/geo";
 import { errorResponse, type ProxyDeps, proxyRequest } from "../routing/proxy";
 import type { RetryBudget } from "../routing/retry-budget";
 import type { RoutingTable } from "../routing/table";
@@ -51,21 +52,27 @@ function proxyDeps(rt: EdgeRuntime, table: RoutingTable, budget: RetryBudget): P
  * proxy. Background work (config refresh, breaker reports, telemetry flush) goes to
  * ctx.waitUntil; a warm request awaits none of it.
  */
-export async function handleEdgeRequest(request: Request, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
-  let active = rt.config.current;
-  const health = rt.health.refreshIfDue();
-  if (health) ctx.waitUntil(health);
-  if (!active) {
-    active = await rt.config.ensure();
-    if (!active) return errorResponse(503, "no_config", "no config has been stored yet", { "retry-after": "5" });
-    const ids = active.config.pools.flatMap((p) => p.origins.map((o) => o.id));
-    rt.routing(active);
-    await rt.breaker.warmUp(ids, BREAKER_WARMUP_BUDGET_MS);
-  } else {
-    const refresh = rt.config.refreshIfDue();
-    if (refresh) ctx.waitUntil(refresh);
-  }
-  const geo = clientGeo(request.cf as CfLike | undefined, request.headers.get(GEO_HEADER), rt.settings.production);
+export function handleEdgeRequest(request: Request, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
+  const active = rt.config.current;
+  if (!active) return coldRequest(request, url, rt, ctx);
+  background(rt.config.refreshIfDue(), ctx);
+  return route(request, url, rt, active, ctx);
+}
+
+async function coldRequest(request: Request, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
+  const active = await rt.config.ensure();
+  if (!active) return errorResponse(503, "no_config", "no config has been stored yet", { "retry-after": "5" });
+  const ids = active.config.pools.flatMap((p) => p.origins.map((o) => o.id));
+  rt.routing(active);
+  await rt.breaker.warmUp(ids, BREAKER_WARMUP_BUDGET_MS);
+  return route(request, url, rt, active, ctx);
+}
+
+async function route(request: Request, url: URL, rt: EdgeRuntime, active: ActiveConfig, ctx: ExecutionContext): Promise<Response> {
+  background(rt.health.refreshIfDue(), ctx);
+  background(rt.telemetry.maybeFlush(rt.env.DB), ctx);
+  const cf = request.cf as CfLike | undefined;
+  const geo = rt.settings.production ? geoFromCf(cf) : clientGeo(cf, request.headers.get(GEO_HEADER), false);
   const { table, budget } = rt.routing(active);
   const config = active.config;
   const pools = candidatePools(
@@ -73,13 +80,12 @@ export async function handleEdgeRequest(request: Request, url: URL, rt: EdgeRunt
     { geo, pools: table.candidates, geoMap: config.steering.geo, load: rt.load, random: rt.clock.random },
     config.steering.fallback_pool,
   );
-  const response = await proxyRequest(
-    { request, url, geo, pools, clientIp: request.headers.get("cf-connecting-ip") ?? undefined },
-    proxyDeps(rt, table, budget),
-  );
-  const sync = rt.breaker.sync();
-  if (sync) ctx.waitUntil(sync);
-  const flush = rt.telemetry.maybeFlush(rt.env.DB);
-  if (flush) ctx.waitUntil(flush);
+  const response = await proxyRequest({ request, url, geo, pools, clientIp: request.headers.get("cf-connecting-ip") ?? undefined }, proxyDeps(rt, table, budget));
+  // After the proxy: this request's outcome may be a breaker report the fleet waits for.
+  background(rt.breaker.sync(), ctx);
   return response;
+}
+
+function background(work: Promise<unknown> | undefined, ctx: ExecutionContext): void {
+  if (work) ctx.waitUntil(work);
 }

@@ -50,6 +50,7 @@ export class EdgeRuntime {
   private table: RoutingTable | undefined;
   private budgetFor: ActiveConfig | undefined;
   private budget: RetryBudget = new RetryBudget(20, 3);
+  private readonly isAvailable = (id: string): boolean => this.breaker.available(id) && this.health.isUp(id);
 
   constructor(
     readonly env: Env,
@@ -66,7 +67,7 @@ export class EdgeRuntime {
   /** The table for the active config, with pickers current for breaker availability. */
   routing(active: ActiveConfig): { table: RoutingTable; budget: RetryBudget } {
     if (!this.table || this.table.version !== active.version || this.table.config !== active.config) {
-      this.table = new RoutingTable(active.config, active.version, this.load, PICKERS);
+      this.table = new RoutingTable(active.config, active.version, this.load, PICKERS, this.settings.production);
       this.breaker.configure(active);
     }
     if (this.budgetFor !== active) {
@@ -74,7 +75,7 @@ export class EdgeRuntime {
       this.budget = new RetryBudget(r.budget_percent, r.min_retries_per_window);
       this.budgetFor = active;
     }
-    this.table.refresh(`${this.breaker.version}/${this.health.version}`, (id) => this.breaker.available(id) && this.health.isUp(id));
+    this.table.refresh(this.breaker.version, this.health.version, this.isAvailable);
     return { table: this.table, budget: this.budget };
   }
 }

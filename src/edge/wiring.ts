@@ -2,7 +2,7 @@ import { BreakerClient } from "../breaker/client";
 import type { Env } from "../env";
 import { settings } from "../env";
 import type { AttemptOutcome, AttemptRecord } from "../routing/proxy";
-import { Telemetry, telemetrySettings, type Outcome } from "../telemetry";
+import { Telemetry, telemetrySettings, type Outcome, type RequestSample } from "../telemetry";
 import { type BreakerPort, EdgeRuntime, type TelemetryPort } from "./runtime";
 
 function telemetryOutcome(o: AttemptOutcome): Outcome {
@@ -45,19 +45,22 @@ export function makeRuntime(env: Env): EdgeRuntime {
   const ts = telemetrySettings(env);
   const tel = new Telemetry({ now, enabled: ts.enabled, flushIntervalMs: ts.flushIntervalMs, maxKeys: ts.maxKeys, sleep });
   const telemetry: TelemetryPort = {
-    record: (rec, country, colo) =>
-      tel.record({
+    record: (rec, country, colo) => {
+      const o = rec.outcome;
+      const sample: RequestSample = {
         at: rec.startedAt,
         pool: rec.pool,
         origin: rec.origin,
         country,
         colo,
-        outcome: telemetryOutcome(rec.outcome),
-        ...(rec.outcome.kind === "response" ? { status: rec.outcome.status } : {}),
-        latencyMs: rec.outcome.latencyMs,
+        outcome: telemetryOutcome(o),
+        latencyMs: o.latencyMs,
         bytes: rec.bytes,
         retry: rec.retry,
-      }),
+      };
+      if (o.kind === "response") sample.status = o.status;
+      tel.record(sample);
+    },
     maybeFlush: (db) => tel.maybeFlush(db),
     flushNow: (db) => tel.flushNow(db).then(() => undefined),
     stats: () => ({ telemetry: tel.stats, breaker: client.stats }),

@@ -1,5 +1,5 @@
 import type { HealthConfig, OriginConfig } from "../config/schema";
-import { originPrefix } from "../routing/headers";
+import { originTarget } from "../routing/headers";
 import { matchesExpected } from "./monitor";
 
 export interface ProbeResult {
@@ -14,18 +14,21 @@ export interface ProbeDeps {
   fetch(url: string, init: RequestInit): Promise<Response>;
   now(): number;
   setTimer(fn: () => void, ms: number): () => void;
+  /** Production: a `host_header` goes out the Cloudflare way (see originTarget). */
+  production?: boolean;
 }
 
 /** One probe: GET the health path with the origin's Host override, bounded by timeout_ms. */
 export async function probeOrigin(origin: OriginConfig, health: HealthConfig, deps: ProbeDeps): Promise<ProbeResult> {
-  const url = `${originPrefix(new URL(origin.url))}${health.path}`;
+  const target = originTarget(origin, deps.production ?? false);
+  const url = `${target.prefix}${health.path}`;
   const controller = new AbortController();
   const cancel = deps.setTimer(() => controller.abort("health probe timeout"), health.timeout_ms);
   const started = deps.now();
-  const headers: Record<string, string> = { "user-agent": "aether-edge-health/1" };
-  if (origin.host_header) headers.host = origin.host_header;
+  const init: RequestInit<RequestInitCfProperties> = { method: "GET", headers: { "user-agent": "aether-edge-health/1" }, redirect: "manual", signal: controller.signal };
+  if (target.resolveOverride !== undefined) init.cf = { resolveOverride: target.resolveOverride };
   try {
-    const res = await deps.fetch(url, { method: "GET", headers, redirect: "manual", signal: controller.signal });
+    const res = await deps.fetch(url, init);
     await res.body?.cancel();
     const latencyMs = deps.now() - started;
     const passed = matchesExpected(res.status, health.expected_codes);

@@ -34,14 +34,21 @@ const colo = (v: unknown): string | undefined => (typeof v === "string" && COLO.
 
 /** Reads geo from Cloudflare's `cf` object (lat/lon arrive as strings there). */
 export function geoFromCf(cf: CfLike | undefined): ClientGeo {
-  if (!cf) return {};
-  return clean({
-    country: code(cf.country),
-    continent: code(cf.continent),
-    lat: coord(cf.latitude, 90),
-    lon: coord(cf.longitude, 180),
-    colo: colo(cf.colo),
-  });
+  const out: ClientGeo = {};
+  if (!cf) return out;
+  const country = code(cf.country);
+  if (country !== undefined) out.country = country;
+  const continent = code(cf.continent);
+  if (continent !== undefined) out.continent = continent;
+  const lat = coord(cf.latitude, 90);
+  const lon = coord(cf.longitude, 180);
+  if (lat !== undefined && lon !== undefined) {
+    out.lat = lat;
+    out.lon = lon;
+  }
+  const c = colo(cf.colo);
+  if (c !== undefined) out.colo = c;
+  return out;
 }
 
 /** Parses the development override header; unknown keys and bad values are ignored. */
@@ -83,7 +90,7 @@ export function geoFromHeader(value: string | null): ClientGeo | undefined {
  */
 export function clientGeo(cf: CfLike | undefined, header: string | null, production: boolean): ClientGeo {
   const fromCf = geoFromCf(cf);
-  if (production) return fromCf;
+  if (production || header === null) return fromCf;
   const fromHeader = geoFromHeader(header);
   return fromHeader ? { ...fromCf, ...fromHeader } : fromCf;
 }

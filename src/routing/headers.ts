@@ -1,25 +1,30 @@
 import { GEO_HEADER } from "./geo";
 
-/** RFC 9110 §7.6.1 hop-by-hop fields, plus the de-facto ones proxies also drop. */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
+/**
+ * RFC 9110 §7.6.1 hop-by-hop fields that workerd's HTTP layer does not handle itself.
+ * workerd never forwards Connection, Keep-Alive, TE, Trailer, Transfer-Encoding or Upgrade
+ * from a fetch's headers, nor passes them on from an origin's response (it manages the
+ * connection; Host comes from the URL), so deleting those here would be work for nothing.
+ * What it does pass on in either direction is dropped here. Both behaviours are asserted
+ * against real origins in test/runtime/router.test.ts ("forwarding").
+ */
+const HOP_UPSTREAM = ["proxy-authorization", "proxy-connection", GEO_HEADER] as const;
+const HOP_DOWNSTREAM = ["proxy-authenticate", "proxy-connection"] as const;
 
-function connectionListed(headers: Headers): Set<string> {
-  const listed = new Set<string>();
-  for (const token of (headers.get("connection") ?? "").split(",")) {
-    const t = token.trim().toLowerCase();
-    if (t) listed.add(t);
+/** Connection options that name no field: nothing to drop for them. */
+function namesNoField(token: string): boolean {
+  const t = token.toLowerCase();
+  return t === "keep-alive" || t === "close" || t === "upgrade";
+}
+
+/** Deletes the fields a Connection header marks hop-by-hop (RFC 9110 §7.6.1). */
+function dropConnectionListed(out: Headers, connection: string | null): void {
+  // The common case, "keep-alive" (or "close"), is settled without splitting.
+  if (connection === null || namesNoField(connection)) return;
+  for (const token of connection.split(",")) {
+    const t = token.trim();
+    if (t && !namesNoField(t)) out.delete(t);
   }
-  return listed;
 }
 
 export interface ForwardInfo {
@@ -29,10 +34,15 @@ export interface ForwardInfo {
   proto: string;
   /** The Host the client asked for. */
   host: string;
+  /** `host` made safe for a quoted-string in Forwarded (computed once per request). */
+  forwardedHost: string;
   /** True for a WebSocket upgrade: Upgrade/Connection pass through. */
   websocket: boolean;
-  /** Host header to send upstream instead of the origin URL's host. */
-  hostOverride?: string;
+}
+
+/** The client's Host as a Forwarded quoted-string may carry it (RFC 7239 §4). */
+export function forwardedHost(host: string): string {
+  return host.replace(/["\\]/g, "");
 }
 
 /**
@@ -43,10 +53,8 @@ export interface ForwardInfo {
 export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
   // Copy natively, then delete: cheaper in workerd than iterating entries in JS.
   const out = new Headers(incoming);
-  for (const name of connectionListed(incoming)) out.delete(name);
-  for (const name of HOP_BY_HOP) out.delete(name);
-  out.delete(GEO_HEADER);
-  out.delete("host");
+  dropConnectionListed(out, incoming.get("connection"));
+  for (const name of HOP_UPSTREAM) out.delete(name);
   if (info.websocket) {
     out.set("upgrade", "websocket");
     out.set("connection", "Upgrade");
@@ -58,40 +66,58 @@ export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
   out.set("x-forwarded-proto", info.proto);
   out.set("x-forwarded-host", info.host);
   const node = info.clientIp ? (info.clientIp.includes(":") ? `"[${info.clientIp}]"` : info.clientIp) : "unknown";
-  const element = `for=${node};host="${info.host.replace(/["\\]/g, "")}";proto=${info.proto}`;
+  const element = `for=${node};host="${info.forwardedHost}";proto=${info.proto}`;
   const priorForwarded = incoming.get("forwarded");
   out.set("forwarded", priorForwarded ? `${priorForwarded}, ${element}` : element);
-  if (info.hostOverride) out.set("host", info.hostOverride);
   return out;
 }
 
-/** Response headers for the client: hop-by-hop fields dropped (except on a 101 upgrade). */
-export function downstreamHeaders(upstream: Headers, upgraded: boolean): Headers {
+/** Response headers for the client: the hop-by-hop fields workerd would pass on, dropped. */
+export function downstreamHeaders(upstream: Headers): Headers {
   const out = new Headers(upstream);
-  if (upgraded) return out;
-  for (const name of connectionListed(upstream)) out.delete(name);
-  for (const name of HOP_BY_HOP) out.delete(name);
+  dropConnectionListed(out, upstream.get("connection"));
+  for (const name of HOP_DOWNSTREAM) out.delete(name);
   return out;
 }
 
 /**
- * Whether a response needs its headers rewritten before it goes to the client. workerd
- * itself drops Connection, Keep-Alive, Trailer and Transfer-Encoding when it writes a
- * response, so only the hop-by-hop fields it would pass through are checked; most
- * responses then go back untouched, without a copy.
+ * Whether a response needs its headers rewritten before it goes to the client (see
+ * HOP_DOWNSTREAM); most do not, and go back untouched, without a copy.
  */
-export function needsDownstreamRewrite(upstream: Headers): boolean {
-  if (upstream.has("proxy-authenticate") || upstream.has("upgrade")) return true;
+export function needsDownstreamRewrite(status: number, upstream: Headers): boolean {
+  // Proxy-Authenticate belongs to 407 answers only (RFC 9110 §11.7.1): one lookup saved on
+  // every other response, and each costs a runtime call.
+  if ((status === 407 && upstream.has("proxy-authenticate")) || upstream.has("proxy-connection")) return true;
   const connection = upstream.get("connection");
-  // "keep-alive" / "close" name only fields workerd drops itself; anything else is a
-  // field the origin marked hop-by-hop, which must not reach the client.
-  return connection !== null && !/^\s*(keep-alive|close)\s*(,\s*(keep-alive|close)\s*)*$/i.test(connection);
+  if (connection === null || namesNoField(connection)) return false;
+  return connection.split(",").some((t) => t.trim() !== "" && !namesNoField(t.trim()));
 }
 
 /** The fixed part of every upstream URL for an origin: scheme, host, port and base path. */
-export function originPrefix(origin: URL): string {
+export function originPrefix(origin: URL, host = origin.host): string {
   const base = origin.pathname.endsWith("/") ? origin.pathname.slice(0, -1) : origin.pathname;
-  return `${origin.protocol}//${origin.host}${base}`;
+  return `${origin.protocol}//${host}${base}`;
+}
+
+/** Where an origin's requests go: the URL prefix, and with a Host override the name to dial. */
+export interface OriginTarget {
+  prefix: string;
+  /** `cf.resolveOverride`: connect to this name while the URL (so Host) names `host_header`. */
+  resolveOverride?: string;
+}
+
+/**
+ * Workers take the upstream Host from the URL and ignore a Host header set on fetch, so a
+ * Host override is made the Cloudflare way: the URL carries `host_header` and
+ * `cf.resolveOverride` dials the origin's own name (Cloudflare honours it when both names
+ * are in the account's zone). workerd outside Cloudflare has no resolveOverride, so outside
+ * production the edge dials the origin URL itself and the Host stays the origin's.
+ */
+export function originTarget(origin: { url: string; host_header?: string | undefined }, production: boolean): OriginTarget {
+  const u = new URL(origin.url);
+  if (!production || !origin.host_header) return { prefix: originPrefix(u) };
+  const host = u.port ? `${origin.host_header}:${u.port}` : origin.host_header;
+  return { prefix: originPrefix(u, host), resolveOverride: u.hostname };
 }
 
 /**

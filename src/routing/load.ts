@@ -26,7 +26,8 @@ interface OriginLoad {
 export class LoadStats implements LoadView, PoolLoadView {
   private readonly origins = new Map<string, OriginLoad>();
   private readonly poolInFlight = new Map<string, number>();
-  private readonly poolLatency = new Map<string, { ms: number; at: number }>();
+  /** colo → pool → EWMA: nested maps, so no key string is built per request. */
+  private readonly poolLatency = new Map<string, Map<string, { ms: number; at: number }>>();
 
   constructor(private readonly now: () => number) {}
 
@@ -52,7 +53,7 @@ export class LoadStats implements LoadView, PoolLoadView {
   }
 
   poolLatencyMs(colo: string, poolId: string): number | undefined {
-    return this.poolLatency.get(`${colo}\u0000${poolId}`)?.ms;
+    return this.poolLatency.get(colo)?.get(poolId)?.ms;
   }
 
   errorRate(id: string): number {
@@ -89,9 +90,15 @@ export class LoadStats implements LoadView, PoolLoadView {
     // A failed attempt counts as a slow one, so a failing pool loses dynamic_latency rank
     // instead of staying "unmeasured" (which that policy explores first).
     const sample = failed ? latencyMs + FAILURE_PENALTY_MS : latencyMs;
-    const key = `${colo}\u0000${poolId}`;
-    const prev = this.poolLatency.get(key);
-    const pw = prev ? Math.exp(-Math.max(0, t - prev.at) / DECAY_MS) : 0;
-    this.poolLatency.set(key, { ms: prev ? prev.ms * pw + sample * (1 - pw) : sample, at: t });
+    let byPool = this.poolLatency.get(colo);
+    if (!byPool) this.poolLatency.set(colo, (byPool = new Map()));
+    const prev = byPool.get(poolId);
+    if (!prev) {
+      byPool.set(poolId, { ms: sample, at: t });
+      return;
+    }
+    const pw = Math.exp(-Math.max(0, t - prev.at) / DECAY_MS);
+    prev.ms = prev.ms * pw + sample * (1 - pw);
+    prev.at = t;
   }
 }

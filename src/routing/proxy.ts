@@ -1,6 +1,6 @@
 import type { RetriesConfig } from "../config/schema";
 import type { ClientGeo } from "./geo";
-import { type ForwardInfo, downstreamHeaders, needsDownstreamRewrite, upstreamHeaders, upstreamUrl } from "./headers";
+import { type ForwardInfo, downstreamHeaders, forwardedHost, needsDownstreamRewrite, upstreamHeaders, upstreamUrl } from "./headers";
 import type { LoadStats } from "./load";
 import type { RetryBudget } from "./retry-budget";
 import type { PickRequest } from "./selection/types";
@@ -76,67 +76,82 @@ export function errorResponse(status: number, error: string, message: string, ex
  */
 export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<Response> {
   const { request, url } = req;
-  const method = request.method.toUpperCase();
-  const websocket = (request.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
   const body = request.body === null ? NO_BODY : await readBody(request, request.body, deps.retries.max_buffer_bytes);
+  const proto = url.protocol === "https:" ? "https" : "http";
   const forward: ForwardInfo = {
     clientIp: req.clientIp,
-    proto: url.protocol.replace(":", ""),
+    proto,
     host: url.host,
-    websocket,
+    forwardedHost: forwardedHost(url.host),
+    websocket: isWebSocket(request.headers),
   };
+  const run = new Walk(req, deps);
   const maxAttempts = 1 + deps.retries.attempts;
-  const tried = new Set<string>();
-  const cookies: NewCookie[] = [];
-
-  let attempts = 0;
-  let last: { response?: Response; outcome: AttemptOutcome } | undefined;
-  let lastPool = "";
-  let lastOrigin = "";
-  const done = (): Response => withCookies(finish(last, lastPool, lastOrigin, attempts, deps), cookies, forward.proto === "https");
-
-  // The next origin to try: the current pool first, then the following pools in order.
-  let poolIndex = 0;
-  const nextTarget = (): { pool: PoolRuntime; origin: string } | undefined => {
-    for (; poolIndex < req.pools.length; poolIndex++) {
-      const pool = deps.table.pools.get(req.pools[poolIndex]!);
-      if (!pool) continue;
-      const key = pool.config.affinity.by === "none" ? undefined : affinityKey(pool, req, deps, cookies);
-      const origin = pickAdmitted(pool, key, tried, deps);
-      if (origin) return { pool, origin };
-    }
-    return undefined;
-  };
-
   deps.budget.requestStarted();
   try {
-    let target = nextTarget();
+    let target = run.next();
     let budgeted = false;
+    let last: AttemptResult | undefined;
     while (target) {
-      attempts++;
-      tried.add(target.origin);
-      const result = await attempt(target.pool, target.origin, req, forward, body, deps, attempts > 1);
+      const result = await attempt(target.pool, target.origin, req, forward, body, deps, run.attempts > 0);
+      run.attempts++;
       if (budgeted) deps.budget.retryEnded();
       last = result;
-      lastPool = target.pool.config.id;
-      lastOrigin = target.origin;
-      const retriable = isRetriable(result.outcome, deps.retries.on) && canReplay(method, body, result.outcome);
-      if (!retriable || attempts >= maxAttempts) return done();
+      if (run.attempts >= maxAttempts || !isRetriable(result.outcome, deps.retries.on) || !canReplay(request.method, body, result.outcome)) break;
       // Decide on the retry before discarding this answer: without one, it goes to the client.
-      const next = nextTarget();
-      if (!next) return done();
+      run.exclude(target.origin);
+      const next = run.next();
+      if (!next) break;
       // A connect error proves the origin never saw the request: moving it to another
       // origin is the failover the breaker would do anyway, so it does not spend the
       // retry budget (which guards against multiplying load on a struggling fleet).
       budgeted = result.outcome.kind !== "connect";
-      if (budgeted && !deps.budget.tryRetry()) return done();
+      if (budgeted && !deps.budget.tryRetry()) break;
       await result.response?.body?.cancel();
       target = next;
     }
     // No attempt at all: finish() answers 503 with Retry-After.
-    return done();
+    return withCookies(finish(last, run.attempts, deps), run.cookies, proto === "https");
   } finally {
     deps.budget.requestEnded();
+  }
+}
+
+const isWebSocket = (h: Headers): boolean => {
+  const upgrade = h.get("upgrade");
+  return upgrade !== null && upgrade.toLowerCase() === "websocket";
+};
+
+/**
+ * One request's walk over the candidates: the current pool first, then the following
+ * pools in order, never an origin already tried. One object per request; the set of
+ * tried origins and the cookie list exist only once needed (most requests need neither).
+ */
+class Walk {
+  attempts = 0;
+  cookies: NewCookie[] | undefined;
+  private tried: Set<string> | undefined;
+  private poolIndex = 0;
+
+  constructor(
+    private readonly req: ProxyRequest,
+    private readonly deps: ProxyDeps,
+  ) {}
+
+  exclude(originId: string): void {
+    (this.tried ??= new Set()).add(originId);
+  }
+
+  next(): { pool: PoolRuntime; origin: string } | undefined {
+    const { req, deps } = this;
+    for (; this.poolIndex < req.pools.length; this.poolIndex++) {
+      const pool = deps.table.pools.get(req.pools[this.poolIndex]!);
+      if (!pool) continue;
+      const key = pool.config.affinity.by === "none" ? undefined : affinityKey(pool, req, deps, (this.cookies ??= []));
+      const origin = pickAdmitted(pool, key, this.tried, deps);
+      if (origin) return { pool, origin };
+    }
+    return undefined;
   }
 }
 
@@ -153,7 +168,7 @@ async function readBody(request: Request, stream: ReadableStream<Uint8Array>, ma
 
 function canReplay(method: string, body: Body, outcome: AttemptOutcome): boolean {
   if (body.kind === "stream") return false;
-  if (IDEMPOTENT.has(method)) return true;
+  if (IDEMPOTENT.has(method.toUpperCase())) return true;
   return outcome.kind === "connect";
 }
 
@@ -194,8 +209,8 @@ function affinityKey(pool: PoolRuntime, req: ProxyRequest, deps: Pick<ProxyDeps,
   }
 }
 
-function withCookies(res: Response, cookies: readonly NewCookie[], secure: boolean): Response {
-  if (cookies.length === 0 || res.status === 101) return res;
+function withCookies(res: Response, cookies: readonly NewCookie[] | undefined, secure: boolean): Response {
+  if (cookies === undefined || cookies.length === 0 || res.status === 101) return res;
   const out = new Response(res.body, res);
   for (const c of cookies)
     out.headers.append("set-cookie", `${c.name}=${c.value}; Max-Age=${c.ttlS}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
@@ -212,20 +227,28 @@ export function readCookie(header: string | null, name: string): string | undefi
 }
 
 /** Picks an origin not yet tried whose breaker admits the request (probe leases included). */
-function pickAdmitted(pool: PoolRuntime, key: string | undefined, tried: Set<string>, deps: ProxyDeps): string | undefined {
+function pickAdmitted(pool: PoolRuntime, key: string | undefined, tried: Set<string> | undefined, deps: ProxyDeps): string | undefined {
   if (!pool.picker) return undefined;
   // `tried` is copied only if a breaker refuses a pick (a half-open origin without a lease).
-  let refused: Set<string> = tried;
+  let refused = tried;
   for (let i = 0; i < pool.available; i++) {
-    const req: PickRequest = { random: deps.random, exclude: refused };
+    const req: PickRequest = { random: deps.random };
+    if (refused !== undefined) req.exclude = refused;
     if (key !== undefined) req.key = key;
     const pick = pool.picker.pick(req);
     if (!pick) return undefined;
     if (deps.admit(pick.id)) return pick.id;
-    if (refused === tried) refused = new Set(tried);
-    refused.add(pick.id);
+    refused = refused === tried ? new Set(tried) : refused;
+    refused!.add(pick.id);
   }
   return undefined;
+}
+
+interface AttemptResult {
+  response?: Response;
+  outcome: AttemptOutcome;
+  pool: string;
+  origin: string;
 }
 
 async function attempt(
@@ -236,72 +259,63 @@ async function attempt(
   body: Body,
   deps: ProxyDeps,
   retry: boolean,
-): Promise<{ response?: Response; outcome: AttemptOutcome }> {
+): Promise<AttemptResult> {
   const origin = pool.origins.get(originId)!;
-  const target = upstreamUrl(origin.prefix, req.url);
-  const started = deps.now();
   const poolId = pool.config.id;
-  const colo = req.geo.colo ?? "";
-  const headers = upstreamHeaders(req.request.headers, origin.config.host_header ? { ...forward, hostOverride: origin.config.host_header } : forward);
+  const init: RequestInit<RequestInitCfProperties> = {
+    method: req.request.method,
+    headers: upstreamHeaders(req.request.headers, forward),
+    redirect: "manual",
+  };
+  if (origin.resolveOverride !== undefined) init.cf = { resolveOverride: origin.resolveOverride };
+  if (body.kind === "buffered") init.body = body.bytes;
+  else if (body.kind === "stream") init.body = body.stream;
   // The per-try timeout covers the wait for response headers only; it is cleared once they
   // arrive, so a long download or a WebSocket is never cut by it.
   const controller = new AbortController();
   const signal = controller.signal;
+  init.signal = signal;
   const cancelTimer = deps.setTimer(() => controller.abort("per-try timeout"), deps.retries.per_try_timeout_ms);
-  const init: RequestInit = {
-    method: req.request.method,
-    headers,
-    redirect: "manual",
-    signal,
-  };
-  if (body.kind === "buffered") init.body = body.bytes;
-  else if (body.kind === "stream") init.body = body.stream;
+  const started = deps.now();
   deps.load.begin(poolId, originId);
-  let result: { response?: Response; outcome: AttemptOutcome };
+  let response: Response | undefined;
+  let outcome: AttemptOutcome;
   try {
-    const response = await deps.fetch(target, init);
-    result = { response, outcome: { kind: "response", status: response.status, latencyMs: deps.now() - started } };
+    response = await deps.fetch(upstreamUrl(origin.prefix, req.url), init);
+    outcome = { kind: "response", status: response.status, latencyMs: deps.now() - started };
   } catch (err) {
     const latencyMs = deps.now() - started;
-    result = signal.aborted
-      ? { outcome: { kind: "timeout", latencyMs } }
-      : { outcome: { kind: "connect", latencyMs, message: err instanceof Error ? err.message : String(err) } };
+    outcome = signal.aborted ? { kind: "timeout", latencyMs } : { kind: "connect", latencyMs, message: err instanceof Error ? err.message : String(err) };
   } finally {
     cancelTimer();
   }
-  const o = result.outcome;
-  const failed = o.kind !== "response" || o.status >= 500;
-  deps.load.end(poolId, originId, colo, o.latencyMs, failed);
-  const bytes = Number(result.response?.headers.get("content-length") ?? 0) || 0;
-  deps.onAttempt({ startedAt: started, pool: poolId, origin: originId, outcome: o, retry, bytes }, req);
-  return result;
+  const failed = outcome.kind !== "response" || outcome.status >= 500;
+  deps.load.end(poolId, originId, req.geo.colo ?? "", outcome.latencyMs, failed);
+  const bytes = response === undefined ? 0 : Number(response.headers.get("content-length")) || 0;
+  deps.onAttempt({ startedAt: started, pool: poolId, origin: originId, outcome, retry, bytes }, req);
+  return response === undefined ? { outcome, pool: poolId, origin: originId } : { response, outcome, pool: poolId, origin: originId };
 }
 
-function finish(
-  last: { response?: Response; outcome: AttemptOutcome } | undefined,
-  pool: string,
-  origin: string,
-  attempts: number,
-  deps: ProxyDeps,
-): Response {
+function finish(last: AttemptResult | undefined, attempts: number, deps: ProxyDeps): Response {
   let res: Response;
   if (!last) {
     res = errorResponse(503, "no_available_origin", "no healthy origin can take this request", { "retry-after": String(deps.retryAfterS) });
   } else if (last.response) {
     const up = last.response;
-    const upgraded = up.status === 101;
-    if (upgraded) return up;
+    if (up.status === 101) return up;
     // Fast path: hand the origin's response back untouched when nothing must change.
-    if (!deps.debugHeaders && !needsDownstreamRewrite(up.headers)) return up;
-    res = new Response(up.body, { status: up.status, statusText: up.statusText, headers: downstreamHeaders(up.headers, false) });
+    if (!deps.debugHeaders && !needsDownstreamRewrite(up.status, up.headers)) return up;
+    res = new Response(up.body, { status: up.status, statusText: up.statusText, headers: downstreamHeaders(up.headers) });
   } else if (last.outcome.kind === "timeout") {
-    res = errorResponse(504, "origin_timeout", `origin ${origin} did not answer in time`);
+    res = errorResponse(504, "origin_timeout", `origin ${last.origin} did not answer in time`);
   } else {
-    res = errorResponse(502, "origin_unreachable", `origin ${origin} could not be reached`);
+    res = errorResponse(502, "origin_unreachable", `origin ${last.origin} could not be reached`);
   }
   if (deps.debugHeaders) {
-    if (pool) res.headers.set("x-edge-pool", pool);
-    if (origin) res.headers.set("x-edge-origin", origin);
+    if (last) {
+      res.headers.set("x-edge-pool", last.pool);
+      res.headers.set("x-edge-origin", last.origin);
+    }
     res.headers.set("x-edge-attempts", String(attempts));
   }
   return res;

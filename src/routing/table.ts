@@ -1,5 +1,5 @@
 import type { EdgeConfig, OriginConfig, PoolConfig, SelectionAlgorithm } from "../config/schema";
-import { originPrefix } from "./headers";
+import { type OriginTarget, originTarget } from "./headers";
 import type { LoadView, OriginEntry, Picker, PickerFactory } from "./selection/types";
 import type { PoolCandidate } from "./steering/types";
 
@@ -9,7 +9,7 @@ export type Availability = (originId: string) => boolean;
 export interface PoolRuntime {
   readonly config: PoolConfig;
   readonly candidate: PoolCandidate;
-  readonly origins: ReadonlyMap<string, { config: OriginConfig; prefix: string }>;
+  readonly origins: ReadonlyMap<string, { config: OriginConfig } & OriginTarget>;
   /** Undefined when no origin of the pool is available. */
   picker: Picker | undefined;
   available: number;
@@ -23,26 +23,31 @@ export interface PoolRuntime {
 export class RoutingTable {
   readonly pools = new Map<string, PoolRuntime>();
   readonly candidates: readonly PoolCandidate[];
-  private builtFor = "";
+  private builtFor: readonly [number, number] = [-1, -1];
 
+  /** @param production whether `host_header` may use cf.resolveOverride (see originTarget). */
   constructor(
     readonly config: EdgeConfig,
     readonly version: number,
     private readonly load: LoadView,
     private readonly factories: Record<SelectionAlgorithm, PickerFactory>,
+    production = false,
   ) {
     for (const p of config.pools) {
-      const origins = new Map(p.origins.map((o) => [o.id, { config: o, prefix: originPrefix(new URL(o.url)) }] as const));
+      const origins = new Map(p.origins.map((o) => [o.id, { config: o, ...originTarget(o, production) }] as const));
       const candidate: PoolCandidate = p.location ? { id: p.id, weight: p.weight, location: p.location } : { id: p.id, weight: p.weight };
       this.pools.set(p.id, { config: p, candidate, origins, picker: undefined, available: 0 });
     }
     this.candidates = config.pools.map((p) => this.pools.get(p.id)!.candidate);
   }
 
-  /** Rebuilds every pool's picker when the availability generation (breakers/health) moved. */
-  refresh(generation: string, isAvailable: Availability): void {
-    if (generation === this.builtFor) return;
-    this.builtFor = generation;
+  /**
+   * Rebuilds every pool's picker when an availability generation (breakers, health) moved.
+   * Two numbers, compared per request without building a key.
+   */
+  refresh(breakerGeneration: number, healthGeneration: number, isAvailable: Availability): void {
+    if (breakerGeneration === this.builtFor[0] && healthGeneration === this.builtFor[1]) return;
+    this.builtFor = [breakerGeneration, healthGeneration];
     for (const pool of this.pools.values()) {
       const entries: OriginEntry[] = [];
       for (const o of pool.config.origins) {

@@ -40,7 +40,8 @@ export async function runCron(rt: EdgeRuntime, now: number, runId: string): Prom
   const active = rt.config.current ?? (await rt.config.ensure());
   let health: CronReport["health"];
   try {
-    health = active ? await runHealthChecks(rt.env.DB, active.config, now, probeDeps) : { probed: 0, down: [], changed: [] };
+    const deps = { ...probeDeps, production: rt.settings.production };
+    health = active ? await runHealthChecks(rt.env.DB, active.config, now, deps) : { probed: 0, down: [], changed: [] };
   } catch (err) {
     health = { error: err instanceof Error ? err.message : String(err) };
     console.error(JSON.stringify({ event: "health_checks_failed", error: health.error }));

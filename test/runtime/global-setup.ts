@@ -7,7 +7,7 @@ interface Origin {
   id: string;
   port: number;
   url: string;
-  setKnobs(k: Record<string, number>): void;
+  setKnobs(k: Record<string, unknown>): void;
   down(): Promise<void>;
   up(): Promise<void>;
   close(): Promise<void>;
@@ -53,7 +53,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (!o) return [404, { error: "no such origin" }];
     if (method === "GET" && parts.length === 2) return [200, { id: o.id, hits: o.hits, url: o.url }];
     if (method === "POST" && parts[2] === "knobs") {
-      o.setKnobs(body as Record<string, number>);
+      o.setKnobs(body as Record<string, unknown>);
       return [200, { ok: true }];
     }
     if (method === "POST" && parts[2] === "down") {

@@ -21,18 +21,25 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 export async function origin(id: string, region = ""): Promise<string> {
   return (await call<{ url: string }>("POST", "/origins", { id, region })).url;
 }
-export const setKnobs = (id: string, knobs: { latency_ms?: number; error_rate?: number; status?: number }) =>
+export interface Knobs {
+  latency_ms?: number;
+  error_rate?: number;
+  status?: number;
+  /** Extra response fields. */
+  headers?: Record<string, string>;
+}
+export const setKnobs = (id: string, knobs: Knobs) =>
   call("POST", `/origins/${id}/knobs`, knobs);
 export const originDown = (id: string) => call("POST", `/origins/${id}/down`);
 export const originUp = (id: string) => call("POST", `/origins/${id}/up`);
 export const originHits = async (id: string) => (await call<{ hits: number }>("GET", `/origins/${id}`)).hits;
 
 /** Runs `fn` with knobs set on the given origins, and puts them back to normal after. */
-export async function withKnobs<T>(ids: string[], knobs: { latency_ms?: number; error_rate?: number; status?: number }, fn: () => Promise<T>): Promise<T> {
+export async function withKnobs<T>(ids: string[], knobs: Knobs, fn: () => Promise<T>): Promise<T> {
   for (const id of ids) await setKnobs(id, knobs);
   try {
     return await fn();
   } finally {
-    for (const id of ids) await setKnobs(id, { latency_ms: 0, error_rate: 0, status: 0 });
+    for (const id of ids) await setKnobs(id, { latency_ms: 0, error_rate: 0, status: 0, headers: {} });
   }
 }

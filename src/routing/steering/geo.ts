@@ -10,7 +10,11 @@ export const geo: SteeringPolicyFn = ({ geo: g, geoMap }) => {
   for (const k of keys) {
     if (k === undefined) continue;
     const list = geoMap[k];
-    if (list && list.length > 0) return [...list];
+    if (!list || list.length === 0) continue;
+    // A fresh list (the router appends to it), each pool once even if the map repeats one.
+    const out: string[] = [];
+    for (const p of list) if (!out.includes(p)) out.push(p);
+    return out;
   }
   return [];
 };

@@ -23,8 +23,9 @@ export const STEERING: Record<SteeringPolicy, SteeringPolicyFn> = {
  */
 export function candidatePools(policy: SteeringPolicy, input: SteeringInput, fallbackPool: string | undefined): string[] {
   const ordered = STEERING[policy](input);
-  if (fallbackPool !== undefined) ordered.push(fallbackPool);
-  return [...new Set(ordered)];
+  // Policies list each pool once; only the fallback can repeat one.
+  if (fallbackPool !== undefined && !ordered.includes(fallbackPool)) ordered.push(fallbackPool);
+  return ordered;
 }
 
 export type { PoolCandidate, PoolLoadView, SteeringInput, SteeringPolicyFn } from "./types";

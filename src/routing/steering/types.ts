@@ -26,8 +26,8 @@ export interface SteeringInput {
 }
 
 /**
- * A steering policy orders the pools worth trying for one request, best first. It is pure
- * and synchronous; the router walks the list, skipping pools with no available origin,
+ * A steering policy orders the pools worth trying for one request, best first, each pool
+ * once, in a fresh array the caller may extend. It is pure and synchronous; the router walks the list, skipping pools with no available origin,
  * then tries the fallback pool (CONTRACT.md "Steering policies").
  */
 export type SteeringPolicyFn = (input: SteeringInput) => string[];

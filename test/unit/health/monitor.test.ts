@@ -38,13 +38,18 @@ describe("probeOrigin", () => {
     setTimer: (fn: () => void) => ((timer = fn), () => (timer = undefined)),
   });
 
-  it("GETs the health path under the origin's base path with its Host override", async () => {
-    let seen: { url: string; host: string | undefined } | undefined;
-    const r = await probeOrigin(origin, health, deps(async (url, init) => {
-      seen = { url, host: (init.headers as Record<string, string>).host };
+  it("GETs the health path under the origin's base path; in production with its Host override", async () => {
+    const seen: { url: string; resolveOverride: string | undefined }[] = [];
+    const record = async (url: string, init: RequestInit) => {
+      seen.push({ url, resolveOverride: (init as RequestInit<RequestInitCfProperties>).cf?.resolveOverride });
       return new Response("ok");
-    }));
-    expect(seen).toEqual({ url: "https://o.example/base/healthz", host: "app.example" });
+    };
+    const r = await probeOrigin(origin, health, deps(record));
+    await probeOrigin(origin, health, { ...deps(record), production: true });
+    expect(seen).toEqual([
+      { url: "https://o.example/base/healthz", resolveOverride: undefined },
+      { url: "https://app.example/base/healthz", resolveOverride: "o.example" },
+    ]);
     expect(r).toMatchObject({ passed: true, status: 200, error: null });
   });
 

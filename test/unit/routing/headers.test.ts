@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { downstreamHeaders, originPrefix, upstreamHeaders, upstreamUrl as target } from "../../../src/routing/headers";
+import { downstreamHeaders, needsDownstreamRewrite, originPrefix, originTarget, upstreamHeaders, upstreamUrl as target } from "../../../src/routing/headers";
 
 /** The upstream URL as fetch will parse it. */
 const upstreamUrl = (origin: URL, incoming: URL): URL => new URL(target(originPrefix(origin), incoming));
@@ -34,26 +34,29 @@ describe("upstreamUrl: the client cannot choose the upstream host", () => {
 });
 
 describe("upstreamHeaders", () => {
-  const info = { clientIp: "203.0.113.9", proto: "https", host: "edge.example.com", websocket: false };
-  it("drops hop-by-hop fields, those named in Connection, the geo override and Host", () => {
+  const info = { clientIp: "203.0.113.9", proto: "https", host: "edge.example.com", forwardedHost: "edge.example.com", websocket: false };
+  it("drops the hop-by-hop fields workerd would pass on, those named in Connection, and the geo override", () => {
+    // Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade and Host are dropped by
+    // workerd's HTTP client itself: test/runtime/router.test.ts checks what the origin receives.
     const h = new Headers({
-      connection: "keep-alive, x-secret-hop",
-      "keep-alive": "timeout=5",
+      connection: "keep-alive, X-Secret-Hop, close",
       "x-secret-hop": "1",
-      te: "trailers",
-      "transfer-encoding": "chunked",
       "proxy-authorization": "Basic abc",
-      upgrade: "h2c",
-      host: "attacker.example",
+      "proxy-connection": "keep-alive",
       "x-edge-geo": "country=DE",
       accept: "application/json",
       authorization: "Bearer user-token",
     });
     const out = upstreamHeaders(h, info);
-    for (const gone of ["connection", "keep-alive", "x-secret-hop", "te", "transfer-encoding", "proxy-authorization", "upgrade", "host", "x-edge-geo"])
-      expect(out.has(gone), gone).toBe(false);
+    for (const gone of ["x-secret-hop", "proxy-authorization", "proxy-connection", "x-edge-geo"]) expect(out.has(gone), gone).toBe(false);
     expect(out.get("accept")).toBe("application/json");
     expect(out.get("authorization")).toBe("Bearer user-token");
+  });
+  it("keeps every end-to-end field when Connection names only options", () => {
+    for (const connection of ["keep-alive", "Keep-Alive", "close", "Upgrade"]) {
+      const out = upstreamHeaders(new Headers({ connection, "x-a": "1", "keep-alive": "timeout=5" }), info);
+      expect(out.get("x-a"), connection).toBe("1");
+    }
   });
   it("appends X-Forwarded-For and Forwarded, and sets proto and host", () => {
     const out = upstreamHeaders(new Headers({ "x-forwarded-for": "198.51.100.1", forwarded: "for=198.51.100.1" }), info);
@@ -71,10 +74,34 @@ describe("upstreamHeaders", () => {
     expect(out.get("upgrade")).toBe("websocket");
     expect(out.get("connection")).toBe("Upgrade");
   });
-  it("strips hop-by-hop fields from responses unless upgraded", () => {
-    const up = new Headers({ connection: "close", "content-type": "text/plain", "keep-alive": "1" });
-    expect([...downstreamHeaders(up, false).keys()]).toEqual(["content-type"]);
-    expect(downstreamHeaders(up, true).has("connection")).toBe(true);
+});
+
+describe("responses to the client", () => {
+  it("go back untouched unless the origin sent a hop-by-hop field workerd would pass on", () => {
+    expect(needsDownstreamRewrite(200, new Headers({ connection: "keep-alive", "content-type": "text/plain" }))).toBe(false);
+    expect(needsDownstreamRewrite(200, new Headers({ connection: "close, Keep-Alive" }))).toBe(false);
+    expect(needsDownstreamRewrite(200, new Headers({ connection: "keep-alive, x-hop", "x-hop": "1" }))).toBe(true);
+    expect(needsDownstreamRewrite(407, new Headers({ "proxy-authenticate": "Basic" }))).toBe(true);
+    expect(needsDownstreamRewrite(200, new Headers({ "proxy-connection": "keep-alive" }))).toBe(true);
+  });
+  it("lose those fields when rewritten", () => {
+    const up = new Headers({ connection: "keep-alive, x-hop", "x-hop": "1", "proxy-authenticate": "Basic", "proxy-connection": "x", "content-type": "text/plain" });
+    const out = downstreamHeaders(up);
+    for (const gone of ["x-hop", "proxy-authenticate", "proxy-connection"]) expect(out.has(gone), gone).toBe(false);
+    expect(out.get("content-type")).toBe("text/plain");
+  });
+});
+
+describe("originTarget: Host override", () => {
+  it("dials the origin URL when there is no override, or outside production", () => {
+    expect(originTarget({ url: "https://o.example:8443/base/" }, true)).toEqual({ prefix: "https://o.example:8443/base" });
+    expect(originTarget({ url: "https://o.example/", host_header: "app.example" }, false)).toEqual({ prefix: "https://o.example" });
+  });
+  it("in production puts host_header in the URL and dials the origin's name with resolveOverride", () => {
+    expect(originTarget({ url: "https://o.example:8443/base", host_header: "app.example" }, true)).toEqual({
+      prefix: "https://app.example:8443/base",
+      resolveOverride: "o.example",
+    });
   });
 });
 
@@ -97,13 +124,3 @@ describe("geo sources", () => {
   });
 });
 
-describe("needsDownstreamRewrite", () => {
-  it("lets the common keep-alive response through untouched and catches real hop-by-hop fields", async () => {
-    const { needsDownstreamRewrite } = await import("../../../src/routing/headers");
-    expect(needsDownstreamRewrite(new Headers({ connection: "keep-alive", "keep-alive": "timeout=5" }))).toBe(false);
-    expect(needsDownstreamRewrite(new Headers({ connection: "close" }))).toBe(false);
-    expect(needsDownstreamRewrite(new Headers({ "content-type": "text/plain" }))).toBe(false);
-    expect(needsDownstreamRewrite(new Headers({ connection: "keep-alive, x-internal" }))).toBe(true);
-    expect(needsDownstreamRewrite(new Headers({ "proxy-authenticate": "Basic" }))).toBe(true);
-  });
-});

@@ -15,7 +15,7 @@ const config = edgeConfigSchema.parse({
 function deps(aFails: "connect" | 503, budget: RetryBudget): ProxyDeps & { hosts: string[] } {
   const load = new LoadStats(() => 0);
   const table = new RoutingTable(config, 1, load, PICKERS);
-  table.refresh("0", () => true);
+  table.refresh(0, 0, () => true);
   const hosts: string[] = [];
   let r = 0;
   return {
@@ -88,10 +88,40 @@ describe("proxyRequest with nowhere left to retry", () => {
     const d = deps(503, new RetryBudget(20, 3));
     const load = new LoadStats(() => 0);
     const table = new RoutingTable(single, 1, load, PICKERS);
-    table.refresh("0", () => true);
+    table.refresh(0, 0, () => true);
     const res = await proxyRequest(request(), { ...d, table, load });
     expect(res.status).toBe(503);
     expect(await res.text()).toBe("busy");
     expect(res.headers.get("x-edge-attempts")).toBe("1");
+  });
+});
+
+describe("proxyRequest and an origin's host_header", () => {
+  const withHost = edgeConfigSchema.parse({
+    steering: { policy: "failover" },
+    pools: [{ id: "p", origins: [{ id: "a", url: "https://a.test:8443/base", host_header: "app.example" }] }],
+  });
+  async function sent(production: boolean): Promise<{ url: string; resolveOverride: string | undefined }> {
+    const load = new LoadStats(() => 0);
+    const table = new RoutingTable(withHost, 1, load, PICKERS, production);
+    table.refresh(0, 0, () => true);
+    let seen: { url: string; resolveOverride: string | undefined } | undefined;
+    const d = deps(503, new RetryBudget(20, 3));
+    await proxyRequest(request(), {
+      ...d,
+      table,
+      load,
+      fetch: async (url, init) => {
+        seen = { url, resolveOverride: (init as RequestInit<RequestInitCfProperties>).cf?.resolveOverride };
+        return new Response("ok");
+      },
+    });
+    return seen!;
+  }
+  it("in production names host_header in the URL (so Host) and dials the origin with resolveOverride", async () => {
+    expect(await sent(true)).toEqual({ url: "https://app.example:8443/base/x", resolveOverride: "a.test" });
+  });
+  it("outside production dials the origin URL as configured (workerd has no resolveOverride)", async () => {
+    expect(await sent(false)).toEqual({ url: "https://a.test:8443/base/x", resolveOverride: undefined });
   });
 });
