@@ -15,6 +15,7 @@ const tsx = path.join(root, "node_modules/.bin/tsx");
 const PARTS = [
   ["pick", tsx, ["bench/pick.ts"]],
   ["router", process.execPath, ["bench/router.mjs"]],
+  ["ladder", process.execPath, ["bench/ladder.mjs"]],
   ["failover", process.execPath, ["bench/failover.mjs"]],
   ["breaker", process.execPath, ["bench/breaker.mjs"]],
   ["itty-durable vs native RPC", process.execPath, ["bench/breaker-itty.mjs"]],

@@ -1,3 +1,4 @@
+import { OutcomeBuffer } from "./outcome-buffer";
 import type { BreakerObject } from "./breaker-object";
 import type { BreakerSnapshot, BreakerState } from "./types";
 
@@ -34,7 +35,7 @@ export interface Entry {
   /** Local clock when the last sync was sent (a refresh or a report). */
   lastSyncAt: number;
   /** Outcome codes not yet reported, and how many of them were lease-admitted probes. */
-  pending: string;
+  pending: OutcomeBuffer;
   pendingProbes: number;
   probesInFlight: number;
   /** Something changed since the last sync (traffic or a wish for leases). */
@@ -49,13 +50,16 @@ export interface Entry {
   inflight: Promise<void> | null;
 }
 
+// Bounds memory if the object is unreachable for long: beyond this, outcomes are dropped (counted).
+export const MAX_PENDING = 20_000;
+
 export function newEntry(id: string, pool: string | null): Entry {
   return {
     id,
     pool,
     snap: null,
     lastSyncAt: Number.NEGATIVE_INFINITY,
-    pending: "",
+    pending: new OutcomeBuffer(MAX_PENDING),
     pendingProbes: 0,
     probesInFlight: 0,
     dirty: false,

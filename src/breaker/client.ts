@@ -8,8 +8,6 @@ import type { ReportRequest } from "./types";
 export type { CallOutcome } from "./outcome";
 export type { BreakerClientDeps, BreakerView } from "./client-entry";
 
-// Bounds memory if the object is unreachable for long: beyond this, outcomes are dropped (counted).
-const MAX_PENDING = 20_000;
 // Ask for probe leases only while this isolate serves the origin's pool.
 const LEASE_INTEREST_MS = 10_000;
 const DEFAULT_BREAKER: BreakerConfig = edgeConfigSchema.shape.breaker.parse(undefined);
@@ -81,8 +79,7 @@ export class BreakerClient {
     const now = this.deps.now();
     const e = this.entry(originId);
     const code = outcomeCode(outcome, this.cfg);
-    if (e.pending.length < MAX_PENDING) {
-      e.pending += code;
+    if (e.pending.push(code)) {
       if (e.probesInFlight > 0) {
         // A probe's result is reported at once: the fleet waits on the half-open verdict.
         e.probesInFlight -= 1;
@@ -212,11 +209,10 @@ export class BreakerClient {
       pool: e.pool ?? "",
       colo: this.colo,
       isolate: this.deps.isolateId,
-      outcomes: e.pending,
+      outcomes: e.pending.take(),
       probes: e.pendingProbes,
       wantLeases: probing(e, now) && poolActive && e.leases === 0 ? this.cfg.half_open_calls : 0,
     };
-    e.pending = "";
     e.pendingProbes = 0;
     e.dirty = false;
     e.urgent = false;
@@ -245,7 +241,7 @@ export class BreakerClient {
       } catch (err) {
         // Fail-open: keep the last known state; put the outcomes back for the next interval.
         this.stats.failures += 1;
-        e.pending = (req.outcomes + e.pending).slice(-MAX_PENDING);
+        e.pending.putBack(req.outcomes);
         e.pendingProbes += req.probes;
         e.dirty = true;
         console.warn("breaker: report to object failed; keeping last known state", { origin: e.id, err: String(err) });

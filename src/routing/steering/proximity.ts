@@ -10,10 +10,20 @@ import type { SteeringPolicyFn } from "./types";
 export const proximity: SteeringPolicyFn = (input) => {
   const { geo, pools } = input;
   if (geo.lat === undefined || geo.lon === undefined) return failover(input);
-  const lat = geo.lat;
-  const lon = geo.lon;
-  return pools
-    .map((p, i) => ({ id: p.id, i, d: p.location ? distanceKm(lat, lon, p.location.lat, p.location.lon) : Infinity }))
-    .sort((a, b) => a.d - b.d || a.i - b.i)
-    .map((p) => p.id);
+  // Insertion sort into two small arrays: this runs on every request, and pools are few.
+  const ids: string[] = [];
+  const km: number[] = [];
+  for (const p of pools) {
+    const d = p.location ? distanceKm(geo.lat, geo.lon, p.location.lat, p.location.lon) : Infinity;
+    let j = ids.length;
+    // Strictly greater: equal distances keep config order.
+    while (j > 0 && km[j - 1]! > d) {
+      ids[j] = ids[j - 1]!;
+      km[j] = km[j - 1]!;
+      j--;
+    }
+    ids[j] = p.id;
+    km[j] = d;
+  }
+  return ids;
 };
