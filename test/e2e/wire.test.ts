@@ -76,7 +76,7 @@ function exchange(head: string): Promise<Map<string, string>> {
 }
 
 describe("hop-by-hop fields on the wire (workerd serve, built router)", () => {
-  it("none reach the origin, and none of the origin's reach the client", async () => {
+  it("none reach the origin, none of the origin's reach the client; forwarding lists grow", async () => {
     const head = [
       "GET /x HTTP/1.1",
       "Host: edge.test",
@@ -89,6 +89,9 @@ describe("hop-by-hop fields on the wire (workerd serve, built router)", () => {
       "Proxy-Authorization: Basic abc",
       "Proxy-Connection: keep-alive",
       "X-Keep: yes",
+      "CF-Connecting-IP: 203.0.113.7",
+      "X-Forwarded-For: 198.51.100.1",
+      "Forwarded: for=198.51.100.1",
       "",
       "",
     ].join("\r\n");
@@ -97,6 +100,10 @@ describe("hop-by-hop fields on the wire (workerd serve, built router)", () => {
     for (const gone of ["x-hop", "keep-alive", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection"])
       expect(received[gone], `upstream ${gone}`).toBeUndefined();
     expect(received["x-keep"]).toBe("yes");
+    // This hop is added after what earlier hops wrote (as a field line of its own or joined:
+    // the same list either way).
+    expect(received["x-forwarded-for"]).toBe("198.51.100.1, 203.0.113.7");
+    expect(received["forwarded"]).toBe('for=198.51.100.1, for=203.0.113.7;host="edge.test";proto=http');
     expect(received["connection"] ?? "keep-alive").toBe("keep-alive");
     for (const gone of ["x-hop", "keep-alive", "proxy-authenticate", "proxy-connection", "upgrade"]) expect(res.has(gone), `downstream ${gone}`).toBe(false);
     expect(res.get("x-end")).toBe("kept");
