@@ -9,11 +9,6 @@ import type { EdgeRuntime } from "./runtime";
 /** Cold isolates wait at most this long for breaker state before routing on what they know. */
 const BREAKER_WARMUP_BUDGET_MS = 50;
 
-const setTimer = (fn: () => void, ms: number): (() => void) => {
-  const t = setTimeout(fn, ms);
-  return () => clearTimeout(t);
-};
-
 /**
  * The proxy's dependencies for one routing table, built once and reused by every request
  * it serves (a dozen closures per request showed up in workerd profiles).
@@ -39,7 +34,7 @@ function proxyDeps(rt: EdgeRuntime, table: RoutingTable, budget: RetryBudget): P
     fetch: (u, init) => fetch(u, init),
     now: rt.clock.now,
     random: rt.clock.random,
-    setTimer,
+    deadlines: rt.deadlines,
     newToken: () => crypto.randomUUID(),
     retryAfterS: 5,
   };
@@ -80,7 +75,7 @@ async function route(request: Request, url: URL, rt: EdgeRuntime, active: Active
     { geo, pools: table.candidates, geoMap: config.steering.geo, load: rt.load, random: rt.clock.random },
     config.steering.fallback_pool,
   );
-  const response = await proxyRequest({ request, url, geo, pools, clientIp: request.headers.get("cf-connecting-ip") ?? undefined }, proxyDeps(rt, table, budget));
+  const response = await proxyRequest({ request, url, geo, pools, clientIp: request.headers.get("cf-connecting-ip") ?? undefined, ctx }, proxyDeps(rt, table, budget));
   // After the proxy: this request's outcome may be a breaker report the fleet waits for.
   background(rt.breaker.sync(), ctx);
   return response;

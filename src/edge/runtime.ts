@@ -1,6 +1,7 @@
 import { ConfigCache } from "../config/cache";
 import { loadActiveIfChanged, type ActiveConfig } from "../config/store";
 import type { Env, Settings } from "../env";
+import { Deadlines } from "../routing/deadlines";
 import { LoadStats } from "../routing/load";
 import { RetryBudget } from "../routing/retry-budget";
 import { PICKERS } from "../routing/selection";
@@ -36,6 +37,8 @@ export interface TelemetryPort {
 export interface EdgeClock {
   now(): number;
   random(): number;
+  /** Resolves after `ms` on a timer of the calling request. */
+  sleep(ms: number): Promise<void>;
 }
 
 /**
@@ -47,6 +50,7 @@ export class EdgeRuntime {
   readonly config: ConfigCache;
   readonly health: HealthView;
   readonly load: LoadStats;
+  readonly deadlines: Deadlines;
   private table: RoutingTable | undefined;
   private budgetFor: ActiveConfig | undefined;
   private budget: RetryBudget = new RetryBudget(20, 3);
@@ -62,6 +66,7 @@ export class EdgeRuntime {
     this.config = new ConfigCache((v) => loadActiveIfChanged(env.DB, v), clock.now, settings.configRefreshMs);
     this.health = new HealthView(() => unhealthyOrigins(env.DB), clock.now, settings.configRefreshMs);
     this.load = new LoadStats(clock.now);
+    this.deadlines = new Deadlines({ now: clock.now, sleep: clock.sleep });
   }
 
   /** The table for the active config, with pickers current for breaker availability. */

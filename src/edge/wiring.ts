@@ -65,5 +65,5 @@ export function makeRuntime(env: Env): EdgeRuntime {
     flushNow: (db) => tel.flushNow(db).then(() => undefined),
     stats: () => ({ telemetry: tel.stats, breaker: client.stats }),
   };
-  return new EdgeRuntime(env, settings(env), { now, random }, breaker, telemetry);
+  return new EdgeRuntime(env, settings(env), { now, random, sleep }, breaker, telemetry);
 }

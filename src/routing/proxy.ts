@@ -1,4 +1,5 @@
 import type { RetriesConfig } from "../config/schema";
+import type { Deadline, Deadlines } from "./deadlines";
 import type { ClientGeo } from "./geo";
 import { type ForwardInfo, downstreamHeaders, forwardedHost, needsDownstreamRewrite, upstreamHeaders, upstreamUrl } from "./headers";
 import type { LoadStats } from "./load";
@@ -36,8 +37,8 @@ export interface ProxyDeps {
   fetch(url: string, init: RequestInit): Promise<Response>;
   now(): number;
   random(): number;
-  /** Runs `fn` after `ms` unless the returned cancel function is called first. */
-  setTimer(fn: () => void, ms: number): () => void;
+  /** The isolate's per-try deadlines (src/routing/deadlines.ts). */
+  deadlines: Pick<Deadlines, "add" | "settle">;
   /** A fresh, unguessable session token (cookie affinity). */
   newToken(): string;
   /** Seconds a client should wait before retrying when nothing is available. */
@@ -51,6 +52,8 @@ export interface ProxyRequest {
   /** Pools to try, best first (steering output, fallback last). */
   pools: readonly string[];
   clientIp: string | undefined;
+  /** The request's context: a deadline watchdog started by this request runs under it. */
+  ctx: { waitUntil(promise: Promise<unknown>): void };
 }
 
 /** RFC 9110 §9.2.2 idempotent methods. */
@@ -270,13 +273,15 @@ async function attempt(
   if (origin.resolveOverride !== undefined) init.cf = { resolveOverride: origin.resolveOverride };
   if (body.kind === "buffered") init.body = body.bytes;
   else if (body.kind === "stream") init.body = body.stream;
-  // The per-try timeout covers the wait for response headers only; it is cleared once they
-  // arrive, so a long download or a WebSocket is never cut by it.
+  // The per-try timeout covers the wait for response headers only; the deadline is settled
+  // once they arrive, so a long download or a WebSocket is never cut by it.
   const controller = new AbortController();
   const signal = controller.signal;
   init.signal = signal;
-  const cancelTimer = deps.setTimer(() => controller.abort("per-try timeout"), deps.retries.per_try_timeout_ms);
   const started = deps.now();
+  const deadline: Deadline = { at: started + deps.retries.per_try_timeout_ms, expire: () => controller.abort("per-try timeout") };
+  const watchdog = deps.deadlines.add(deadline);
+  if (watchdog) req.ctx.waitUntil(watchdog);
   deps.load.begin(poolId, originId);
   let response: Response | undefined;
   let outcome: AttemptOutcome;
@@ -287,7 +292,7 @@ async function attempt(
     const latencyMs = deps.now() - started;
     outcome = signal.aborted ? { kind: "timeout", latencyMs } : { kind: "connect", latencyMs, message: err instanceof Error ? err.message : String(err) };
   } finally {
-    cancelTimer();
+    deps.deadlines.settle(deadline);
   }
   const failed = outcome.kind !== "response" || outcome.status >= 500;
   deps.load.end(poolId, originId, req.geo.colo ?? "", outcome.latencyMs, failed);

@@ -18,7 +18,12 @@ import { origin, originDown, originHits, originUp } from "./origins";
  * built here (not via the worker's default export) so the test owns the clock it advances.
  */
 
-const clock = { offset: 0, now: () => Date.now() + clock.offset, random: () => Math.random() };
+const clock = {
+  offset: 0,
+  now: () => Date.now() + clock.offset,
+  random: () => Math.random(),
+  sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+};
 const client = new BreakerClient({ namespace: env.BREAKER, now: clock.now, random: clock.random, colo: "", isolateId: "e2e-isolate" });
 // The worker's own adapter, around a client on the test's clock.
 const port = breakerPort(client);

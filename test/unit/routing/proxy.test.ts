@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { edgeConfigSchema } from "../../../src/config/schema";
 import { LoadStats } from "../../../src/routing/load";
+import { Deadlines } from "../../../src/routing/deadlines";
 import { proxyRequest, type ProxyDeps } from "../../../src/routing/proxy";
 import { RetryBudget } from "../../../src/routing/retry-budget";
 import { PICKERS } from "../../../src/routing/selection";
@@ -39,7 +40,7 @@ function deps(aFails: "connect" | 503, budget: RetryBudget): ProxyDeps & { hosts
     now: () => 0,
     // Round robin starts at a random offset: these draws make it start at "a".
     random: () => ((r++ % 2) * 0.99),
-    setTimer: () => () => undefined,
+    deadlines: { add: () => undefined, settle: () => undefined },
     newToken: () => "t",
     retryAfterS: 5,
   };
@@ -47,7 +48,7 @@ function deps(aFails: "connect" | 503, budget: RetryBudget): ProxyDeps & { hosts
 
 const request = (method = "GET") => {
   const req = new Request("http://edge.test/x", { method });
-  return { request: req, url: new URL(req.url), geo: {}, pools: ["p"], clientIp: undefined };
+  return { request: req, url: new URL(req.url), geo: {}, pools: ["p"], clientIp: undefined, ctx: { waitUntil: () => undefined } };
 };
 
 describe("proxyRequest retries and the retry budget", () => {
@@ -123,5 +124,41 @@ describe("proxyRequest and an origin's host_header", () => {
   });
   it("outside production dials the origin URL as configured (workerd has no resolveOverride)", async () => {
     expect(await sent(false)).toEqual({ url: "https://a.test:8443/base/x", resolveOverride: undefined });
+  });
+});
+
+describe("proxyRequest and the per-try deadline", () => {
+  it("a try whose deadline expires is a timeout, retried on the other origin; the watchdog goes to waitUntil", async () => {
+    const d = deps(503, new RetryBudget(20, 3));
+    let clock = 0;
+    let wake: (() => void) | undefined;
+    const deadlines = new Deadlines({ now: () => clock, sleep: () => new Promise<void>((r) => (wake = r)) });
+    const background: Promise<unknown>[] = [];
+    const hosts: string[] = [];
+    const res = proxyRequest(
+      { ...request(), ctx: { waitUntil: (p) => void background.push(p) } },
+      {
+        ...d,
+        now: () => clock,
+        deadlines,
+        // "a" never answers unless aborted; "b" answers at once.
+        fetch: (url, init) => {
+          const host = new URL(url).host;
+          hosts.push(host);
+          if (host === "b.test") return Promise.resolve(new Response("ok"));
+          return new Promise<Response>((_, reject) => init.signal!.addEventListener("abort", () => reject(new Error("aborted"))));
+        },
+      },
+    );
+    await Promise.resolve();
+    expect(background).toHaveLength(1);
+    expect(deadlines.size).toBe(1);
+    clock = config.retries.per_try_timeout_ms;
+    wake!();
+    const out = await res;
+    expect(out.status).toBe(200);
+    expect(hosts).toEqual(["a.test", "b.test"]);
+    expect(deadlines.size).toBe(0);
+    expect(deadlines.stats.expired).toBe(1);
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * Per-try deadlines for every attempt in flight in the isolate, enforced by one watchdog
+ * instead of a timer set and cleared per attempt. In workerd profiles `setTimeout` plus
+ * `clearTimeout` were the largest single cost of a routed request (20–30 µs under load);
+ * here an attempt costs a Set insert and delete.
+ *
+ * The watchdog is a loop in the context of the request that started it (its promise goes
+ * to that request's ctx.waitUntil, which keeps the context, and so its timer, alive after
+ * the response). It wakes at the earliest pending deadline, but no sooner than
+ * GRANULARITY_MS after it last woke, expires what is due, and stops as soon as nothing is
+ * pending (the last settle wakes it), so it holds its request's context no longer than the
+ * attempts it watches. Under steady traffic with one per-try timeout it wakes about once
+ * per timeout.
+ *
+ * Requests of one isolate share a thread, so any of them may abort another's fetch (checked
+ * under workerd: test/runtime/router.test.ts times a try out through the worker).
+ *
+ * A watchdog can die with its request's context (Cloudflare ends waitUntil work 30 s after
+ * the response). Its tenure is therefore capped: after TENURE_MS the next attempt starts a
+ * successor, and an attempt that finds the watchdog more than LATE_MS overdue replaces it.
+ * Clock and sleep are injected.
+ */
+
+/** How much later than its deadline an attempt may be expired, at most, while traffic flows. */
+export const GRANULARITY_MS = 10;
+/** A watchdog this far past its planned wake is taken for dead and replaced. */
+export const LATE_MS = 1000;
+/** After this long a watchdog hands over to one started by a newer request. */
+export const TENURE_MS = 20_000;
+
+export interface Deadline {
+  /** Epoch ms after which the attempt is out of time. */
+  readonly at: number;
+  /** Called once, when the deadline passes before settle(). */
+  expire(): void;
+}
+
+export interface DeadlineDeps {
+  now(): number;
+  /** Resolves after `ms`, on a timer of the calling request. */
+  sleep(ms: number): Promise<void>;
+}
+
+export class Deadlines {
+  private readonly pending = new Set<Deadline>();
+  /** The running watchdog: its identity, when it started, when it next wakes. */
+  private owner: object | null = null;
+  private ownerSince = 0;
+  private wakeAt = Number.POSITIVE_INFINITY;
+  /** Wakes the sleeping watchdog when the last pending deadline settles. */
+  private onIdle: (() => void) | undefined;
+  readonly stats = { watchdogs: 0, wakes: 0, expired: 0 };
+
+  constructor(private readonly deps: DeadlineDeps) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Tracks a deadline until settle(). Returns a watchdog for the caller's ctx.waitUntil when
+   * this call had to start one (none running, the running one dead or retiring, or this
+   * deadline earlier than its next wake); otherwise undefined.
+   */
+  add(d: Deadline): Promise<void> | undefined {
+    this.pending.add(d);
+    if (this.owner !== null && d.at >= this.wakeAt) {
+      const now = this.deps.now();
+      if (now <= this.wakeAt + LATE_MS && now - this.ownerSince < TENURE_MS) return undefined;
+    }
+    return this.watch();
+  }
+
+  /** The attempt ended (answer, error or its own timeout): its deadline no longer matters. */
+  settle(d: Deadline): void {
+    this.pending.delete(d);
+    if (this.pending.size === 0 && this.onIdle) {
+      const wake = this.onIdle;
+      this.onIdle = undefined;
+      wake();
+    }
+  }
+
+  private async watch(): Promise<void> {
+    const me = {};
+    this.owner = me;
+    this.ownerSince = this.deps.now();
+    this.stats.watchdogs += 1;
+    for (;;) {
+      const now = this.deps.now();
+      let next = Number.POSITIVE_INFINITY;
+      for (const d of this.pending) {
+        if (d.at <= now) {
+          this.pending.delete(d);
+          this.stats.expired += 1;
+          d.expire();
+        } else if (d.at < next) next = d.at;
+      }
+      if (next === Number.POSITIVE_INFINITY) break;
+      this.wakeAt = Math.max(next, now + GRANULARITY_MS);
+      const idle = new Promise<void>((resolve) => (this.onIdle = resolve));
+      await Promise.race([this.deps.sleep(this.wakeAt - now), idle]);
+      // A successor took over (this one was late, retiring, or woke too late for a deadline).
+      if (this.owner !== me) return;
+      this.stats.wakes += 1;
+    }
+    this.owner = null;
+    this.wakeAt = Number.POSITIVE_INFINITY;
+    this.onIdle = undefined;
+  }
+}
