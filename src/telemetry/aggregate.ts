@@ -66,10 +66,11 @@ function emptyCell(minute: number, pool: string, origin: string, country: string
 type Level<T> = Map<string, T>;
 type Index = Map<number, Level<Level<Level<Level<Cell>>>>>;
 
-function child<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+/** The map under `k`, created empty if missing (no closure per call: this runs per request). */
+function child<K, V>(m: Map<K, Map<string, V>>, k: K): Map<string, V> {
   let v = m.get(k);
   if (v === undefined) {
-    v = make();
+    v = new Map();
     m.set(k, v);
   }
   return v;
@@ -91,10 +92,7 @@ export class Aggregate {
   }
 
   private leaf(minute: number, pool: string, origin: string, country: string): Level<Cell> {
-    const byPool = child(this.index, minute, () => new Map());
-    const byOrigin = child(byPool, pool, () => new Map());
-    const byCountry = child(byOrigin, origin, () => new Map());
-    return child(byCountry, country, () => new Map());
+    return child(child(child(child(this.index, minute), pool), origin), country);
   }
 
   private find(minute: number, pool: string, origin: string, country: string, colo: string, fold: boolean): Cell {
