@@ -6,14 +6,15 @@
  *
  * The watchdog is a loop in the context of the request that started it (its promise goes
  * to that request's ctx.waitUntil, which keeps the context, and so its timer, alive after
- * the response). It wakes at the earliest pending deadline, but no sooner than
- * GRANULARITY_MS after it last woke, expires what is due, and stops as soon as nothing is
- * pending (the last settle wakes it), so it holds its request's context no longer than the
- * attempts it watches. Under steady traffic with one per-try timeout it wakes about once
- * per timeout.
+ * the response). It wakes at the earliest pending deadline or after SLICE_MS, whichever is
+ * first (never sooner than GRANULARITY_MS), expires what is due, and stops when it wakes to
+ * nothing pending: it holds its request's context at most SLICE_MS past the last attempt,
+ * and under steady traffic costs 1000 / SLICE_MS timers a second, not one per attempt.
  *
- * Requests of one isolate share a thread, so any of them may abort another's fetch (checked
- * under workerd: test/runtime/router.test.ts times a try out through the worker).
+ * Only the watchdog's own timer resumes it. Requests of one isolate share a thread and may
+ * abort one another's fetch (checked under workerd), but a promise that one request's
+ * waitUntil holds must not be settled from another request: workerd refuses that ("Cannot
+ * perform I/O on behalf of a different request"), so settle() never wakes the loop.
  *
  * A watchdog can die with its request's context (Cloudflare ends waitUntil work 30 s after
  * the response). Its tenure is therefore capped: after TENURE_MS the next attempt starts a
@@ -23,6 +24,8 @@
 
 /** How much later than its deadline an attempt may be expired, at most, while traffic flows. */
 export const GRANULARITY_MS = 10;
+/** The longest the watchdog sleeps: how long it outlives the last attempt it watched. */
+export const SLICE_MS = 50;
 /** A watchdog this far past its planned wake is taken for dead and replaced. */
 export const LATE_MS = 1000;
 /** After this long a watchdog hands over to one started by a newer request. */
@@ -47,8 +50,6 @@ export class Deadlines {
   private owner: object | null = null;
   private ownerSince = 0;
   private wakeAt = Number.POSITIVE_INFINITY;
-  /** Wakes the sleeping watchdog when the last pending deadline settles. */
-  private onIdle: (() => void) | undefined;
   readonly stats = { watchdogs: 0, wakes: 0, expired: 0 };
 
   constructor(private readonly deps: DeadlineDeps) {}
@@ -74,11 +75,6 @@ export class Deadlines {
   /** The attempt ended (answer, error or its own timeout): its deadline no longer matters. */
   settle(d: Deadline): void {
     this.pending.delete(d);
-    if (this.pending.size === 0 && this.onIdle) {
-      const wake = this.onIdle;
-      this.onIdle = undefined;
-      wake();
-    }
   }
 
   private async watch(): Promise<void> {
@@ -97,15 +93,13 @@ export class Deadlines {
         } else if (d.at < next) next = d.at;
       }
       if (next === Number.POSITIVE_INFINITY) break;
-      this.wakeAt = Math.max(next, now + GRANULARITY_MS);
-      const idle = new Promise<void>((resolve) => (this.onIdle = resolve));
-      await Promise.race([this.deps.sleep(this.wakeAt - now), idle]);
+      this.wakeAt = now + Math.max(GRANULARITY_MS, Math.min(next - now, SLICE_MS));
+      await this.deps.sleep(this.wakeAt - now);
       // A successor took over (this one was late, retiring, or woke too late for a deadline).
       if (this.owner !== me) return;
       this.stats.wakes += 1;
     }
     this.owner = null;
     this.wakeAt = Number.POSITIVE_INFINITY;
-    this.onIdle = undefined;
   }
 }

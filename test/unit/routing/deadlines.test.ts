@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Deadline, Deadlines, GRANULARITY_MS, LATE_MS, TENURE_MS } from "../../../src/routing/deadlines";
+import { type Deadline, Deadlines, GRANULARITY_MS, LATE_MS, SLICE_MS, TENURE_MS } from "../../../src/routing/deadlines";
 
 /** A virtual clock whose sleeps resolve only when the test advances time past them. */
 function harness() {
@@ -15,10 +15,17 @@ function harness() {
   return {
     deadlines,
     sleepers,
+    /** Moves the clock to `to` in steps, waking each sleeper when its time comes. */
     async advance(to: number) {
+      for (;;) {
+        const due = sleepers.filter((s) => s.until <= to).sort((a, b) => a.until - b.until)[0];
+        if (!due) break;
+        sleepers.splice(sleepers.indexOf(due), 1);
+        now = Math.max(now, due.until);
+        due.wake();
+        await flush();
+      }
       now = to;
-      for (const s of sleepers.splice(0)) if (s.until <= to) s.wake();
-      else sleepers.push(s);
       await flush();
     },
     flush,
@@ -43,7 +50,7 @@ describe("Deadlines: one watchdog for every attempt in flight", () => {
     expect(h.deadlines.size).toBe(0);
   });
 
-  it("uses one watchdog and one sleep per wake for a stream of attempts, however many", async () => {
+  it("uses one watchdog, sleeping in slices, for a stream of attempts however many", async () => {
     const h = harness();
     const log: string[] = [];
     let started = 0;
@@ -52,10 +59,13 @@ describe("Deadlines: one watchdog for every attempt in flight", () => {
     }
     expect(started).toBe(1);
     expect(h.sleepers).toHaveLength(1);
+    expect(h.sleepers[0]!.until).toBe(SLICE_MS);
+    await h.advance(1000);
     expect(h.deadlines.stats.watchdogs).toBe(1);
+    expect(h.deadlines.stats.wakes).toBe(1000 / SLICE_MS);
   });
 
-  it("stops as soon as the last attempt settles, so its request is not held", async () => {
+  it("stops at the first wake with nothing pending, so its request is held at most one slice", async () => {
     const h = harness();
     const log: string[] = [];
     const a = deadline(5000, log, "a");
@@ -64,19 +74,24 @@ describe("Deadlines: one watchdog for every attempt in flight", () => {
     void watchdog.then(() => (done = true));
     h.deadlines.settle(a);
     await h.flush();
+    // Settling does not wake it (that would settle its request's promise from another request).
+    expect(done).toBe(false);
+    await h.advance(SLICE_MS);
     expect(done).toBe(true);
     // The next attempt starts a fresh watchdog.
     expect(h.deadlines.add(deadline(6000, log, "b"))).toBeInstanceOf(Promise);
   });
 
-  it("starts a second watchdog for a deadline earlier than the running one's wake", async () => {
+  it("meets a short deadline added while a long one is watched", async () => {
     const h = harness();
     const log: string[] = [];
     h.deadlines.add(deadline(5000, log, "long"));
-    expect(h.deadlines.add(deadline(200, log, "short"))).toBeInstanceOf(Promise);
-    await h.advance(200);
+    h.deadlines.add(deadline(200, log, "short"));
+    await h.advance(199);
+    expect(log).toEqual([]);
+    await h.advance(200 + GRANULARITY_MS);
     expect(log).toEqual(["short"]);
-    await h.advance(5000);
+    await h.advance(5000 + GRANULARITY_MS);
     expect(log).toEqual(["short", "long"]);
   });
 
@@ -102,7 +117,7 @@ describe("Deadlines: one watchdog for every attempt in flight", () => {
     await h.advance(TENURE_MS);
     expect(h.deadlines.add(deadline(TENURE_MS * 3, log, "c"))).toBeInstanceOf(Promise);
     expect(h.deadlines.stats.watchdogs).toBe(2);
-    await h.advance(TENURE_MS * 2);
+    await h.advance(TENURE_MS * 2 + GRANULARITY_MS);
     expect(log).toEqual(["a", "b"]);
   });
 
