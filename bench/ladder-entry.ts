@@ -8,25 +8,16 @@
  *   full   the whole router: worker.fetch as deployed (breakers, telemetry, load figures,
  *          retries, response checks)
  */
-import worker, { BreakerObject as RealBreakerObject } from "../src/index";
+import worker from "../src/index";
 import { edgeRuntime } from "../src/edge/runtime";
 import { makeRuntime } from "../src/edge/wiring";
 import type { Env } from "../src/env";
 import { type CfLike, geoFromCf } from "../src/routing/geo";
 import { forwardedHost, upstreamHeaders, upstreamUrl } from "../src/routing/headers";
 import { candidatePools } from "../src/routing/steering";
-import { FakeD1 } from "./lib/fake-d1";
+import { withDb } from "./lib/bench-worker";
 
-declare const BENCH_CONFIG: string;
-
-const db = new FakeD1({ version: 1, config: BENCH_CONFIG });
-const withDb = (env: Env): Env => Object.assign(Object.create(env) as Env, { DB: db as unknown as D1Database });
-
-export class BreakerObject extends RealBreakerObject {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, withDb(env));
-  }
-}
+export { BreakerObject } from "./lib/bench-worker";
 
 let wrapped: Env | undefined;
 

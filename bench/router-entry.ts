@@ -1,28 +1,16 @@
 /**
  * The router under benchmark: the worker built from src/index.ts, with D1 replaced by the
- * in-memory counter above (bare workerd has no D1) and a config given by the bench.
+ * counting stand-in of bench/lib/bench-worker.ts (bare workerd has no D1) holding the
+ * bench's config.
  * GET /__bench/stats answers the D1 statement count; every other path is the real worker.
  */
-import worker, { BreakerObject as RealBreakerObject } from "../src/index";
+import worker from "../src/index";
 import { edgeRuntime } from "../src/edge/runtime";
 import { makeRuntime } from "../src/edge/wiring";
 import type { Env } from "../src/env";
-import { FakeD1 } from "./lib/fake-d1";
+import { db, withDb } from "./lib/bench-worker";
 
-declare const BENCH_CONFIG: string;
-
-const db = new FakeD1({ version: 1, config: BENCH_CONFIG });
-const asD1 = db as unknown as D1Database;
-
-function withDb(env: Env): Env {
-  return Object.assign(Object.create(env) as Env, { DB: asD1 });
-}
-
-export class BreakerObject extends RealBreakerObject {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, withDb(env));
-  }
-}
+export { BreakerObject } from "./lib/bench-worker";
 
 let wrapped: Env | undefined;
 
