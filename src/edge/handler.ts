@@ -1,6 +1,6 @@
 import { candidatePools } from "../routing/steering";
 import type { ActiveConfig } from "../config/store";
-import { type CfLike, clientGeo, GEO_HEADER, geoFromCf } from "../routing/geo";
+import { GEO_HEADER, withGeoOverride } from "../routing/geo";
 import { errorResponse, type ProxyDeps, proxyRequest } from "../routing/proxy";
 import type { RetryBudget } from "../routing/retry-budget";
 import type { RoutingTable } from "../routing/table";
@@ -66,8 +66,11 @@ async function coldRequest(request: Request, url: URL, rt: EdgeRuntime, ctx: Exe
 async function route(request: Request, url: URL, rt: EdgeRuntime, active: ActiveConfig, ctx: ExecutionContext): Promise<Response> {
   background(rt.health.refreshIfDue(), ctx);
   background(rt.telemetry.maybeFlush(rt.env.DB), ctx);
-  const cf = request.cf as CfLike | undefined;
-  const geo = rt.settings.production ? geoFromCf(cf) : clientGeo(cf, request.headers.get(GEO_HEADER), false);
+  const headers = request.headers;
+  const clientIp = headers.get("cf-connecting-ip") ?? undefined;
+  // Outside production the x-edge-geo header may override what cf says (CONTRACT.md).
+  const fromCf = rt.geo.lookup(clientIp, request);
+  const geo = rt.settings.production ? fromCf : withGeoOverride(fromCf, headers.get(GEO_HEADER));
   const { table, budget } = rt.routing(active);
   const config = active.config;
   const pools = candidatePools(
@@ -75,7 +78,7 @@ async function route(request: Request, url: URL, rt: EdgeRuntime, active: Active
     { geo, pools: table.candidates, geoMap: config.steering.geo, load: rt.load, random: rt.clock.random },
     config.steering.fallback_pool,
   );
-  const response = await proxyRequest({ request, url, geo, pools, clientIp: request.headers.get("cf-connecting-ip") ?? undefined, ctx }, proxyDeps(rt, table, budget));
+  const response = await proxyRequest({ request, url, geo, pools, clientIp, ctx }, proxyDeps(rt, table, budget));
   // After the proxy: this request's outcome may be a breaker report the fleet waits for.
   background(rt.breaker.sync(), ctx);
   return response;

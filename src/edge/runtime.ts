@@ -2,6 +2,7 @@ import { ConfigCache } from "../config/cache";
 import { loadActiveIfChanged, type ActiveConfig } from "../config/store";
 import type { Env, Settings } from "../env";
 import { Deadlines } from "../routing/deadlines";
+import { GeoMemo } from "../routing/geo-memo";
 import { LoadStats } from "../routing/load";
 import { RetryBudget } from "../routing/retry-budget";
 import { PICKERS } from "../routing/selection";
@@ -51,6 +52,8 @@ export class EdgeRuntime {
   readonly health: HealthView;
   readonly load: LoadStats;
   readonly deadlines: Deadlines;
+  /** The client's geo by address, so a returning client costs no parse of request.cf. */
+  readonly geo: GeoMemo;
   private table: RoutingTable | undefined;
   private budgetFor: ActiveConfig | undefined;
   private budget: RetryBudget = new RetryBudget(20, 3);
@@ -67,6 +70,7 @@ export class EdgeRuntime {
     this.health = new HealthView(() => unhealthyOrigins(env.DB), clock.now, settings.configRefreshMs);
     this.load = new LoadStats(clock.now);
     this.deadlines = new Deadlines({ now: clock.now, sleep: clock.sleep });
+    this.geo = new GeoMemo(clock.now);
   }
 
   /** The table for the active config, with pickers current for breaker availability. */

@@ -90,9 +90,13 @@ export function geoFromHeader(value: string | null): ClientGeo | undefined {
  */
 export function clientGeo(cf: CfLike | undefined, header: string | null, production: boolean): ClientGeo {
   const fromCf = geoFromCf(cf);
-  if (production || header === null) return fromCf;
+  return production ? fromCf : withGeoOverride(fromCf, header);
+}
+
+/** `base` with the fields the override header names replacing its own (a new object). */
+export function withGeoOverride(base: ClientGeo, header: string | null): ClientGeo {
   const fromHeader = geoFromHeader(header);
-  return fromHeader ? { ...fromCf, ...fromHeader } : fromCf;
+  return fromHeader ? { ...base, ...fromHeader } : base;
 }
 
 function clean(g: ClientGeo): ClientGeo {

@@ -126,6 +126,11 @@ export function originTarget(origin: { url: string; host_header?: string | undef
  * which always starts with "/". Built as a string, no second parse on the request path.
  */
 export function upstreamUrl(prefix: string, incoming: URL): string {
-  const path = incoming.pathname.startsWith("/") ? incoming.pathname : `/${incoming.pathname}`;
-  return `${prefix}${path}${incoming.search}`;
+  return prefix + requestTarget(incoming);
+}
+
+/** The client's path (always starting with "/") and query: what follows an origin's prefix. */
+export function requestTarget(incoming: URL): string {
+  const path = incoming.pathname;
+  return path.charCodeAt(0) === 47 /* "/" */ ? path + incoming.search : `/${path}${incoming.search}`;
 }

@@ -1,7 +1,7 @@
 import type { RetriesConfig } from "../config/schema";
 import type { Deadline, Deadlines } from "./deadlines";
 import type { ClientGeo } from "./geo";
-import { type ForwardInfo, downstreamHeaders, forwardedHost, needsDownstreamRewrite, upstreamHeaders, upstreamUrl } from "./headers";
+import { type ForwardInfo, downstreamHeaders, forwardedHost, needsDownstreamRewrite, requestTarget, upstreamHeaders } from "./headers";
 import type { LoadStats } from "./load";
 import type { RetryBudget } from "./retry-budget";
 import type { PickRequest } from "./selection/types";
@@ -79,16 +79,23 @@ export function errorResponse(status: number, error: string, message: string, ex
  */
 export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<Response> {
   const { request, url } = req;
-  const body = request.body === null ? NO_BODY : await readBody(request, request.body, deps.retries.max_buffer_bytes);
+  // Each property of a Request, Response or URL read is a call into the runtime: the ones
+  // used more than once are read once here (request.headers, method, body; the URL parts).
+  const headers = request.headers;
+  const method = request.method;
+  const stream = request.body;
+  const body = stream === null ? NO_BODY : await readBody(request, headers, stream, deps.retries.max_buffer_bytes);
   const proto = url.protocol === "https:" ? "https" : "http";
+  const host = url.host;
   const forward: ForwardInfo = {
     clientIp: req.clientIp,
     proto,
-    host: url.host,
-    forwardedHost: forwardedHost(url.host),
-    websocket: isWebSocket(request.headers),
+    host,
+    forwardedHost: forwardedHost(host),
+    websocket: isWebSocket(headers),
   };
-  const run = new Walk(req, deps);
+  const run = new Walk(req, headers, deps);
+  const send: Send = { method, headers: upstreamHeaders(headers, forward), target: requestTarget(url), body };
   const maxAttempts = 1 + deps.retries.attempts;
   deps.budget.requestStarted();
   try {
@@ -96,11 +103,11 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
     let budgeted = false;
     let last: AttemptResult | undefined;
     while (target) {
-      const result = await attempt(target.pool, target.origin, req, forward, body, deps, run.attempts > 0);
+      const result = await attempt(target.pool, target.origin, req, send, deps, run.attempts > 0);
       run.attempts++;
       if (budgeted) deps.budget.retryEnded();
       last = result;
-      if (run.attempts >= maxAttempts || !isRetriable(result.outcome, deps.retries.on) || !canReplay(request.method, body, result.outcome)) break;
+      if (run.attempts >= maxAttempts || !isRetriable(result.outcome, deps.retries.on) || !canReplay(method, body, result.outcome)) break;
       // Decide on the retry before discarding this answer: without one, it goes to the client.
       run.exclude(target.origin);
       const next = run.next();
@@ -138,6 +145,7 @@ class Walk {
 
   constructor(
     private readonly req: ProxyRequest,
+    private readonly headers: Headers,
     private readonly deps: ProxyDeps,
   ) {}
 
@@ -150,7 +158,7 @@ class Walk {
     for (; this.poolIndex < req.pools.length; this.poolIndex++) {
       const pool = deps.table.pools.get(req.pools[this.poolIndex]!);
       if (!pool) continue;
-      const key = pool.config.affinity.by === "none" ? undefined : affinityKey(pool, req, deps, (this.cookies ??= []));
+      const key = pool.config.affinity.by === "none" ? undefined : affinityKey(pool, req.clientIp, this.headers, deps, (this.cookies ??= []));
       const origin = pickAdmitted(pool, key, this.tried, deps);
       if (origin) return { pool, origin };
     }
@@ -162,8 +170,8 @@ type Body = { kind: "none" } | { kind: "buffered"; bytes: ArrayBuffer } | { kind
 
 const NO_BODY: Body = { kind: "none" };
 
-async function readBody(request: Request, stream: ReadableStream<Uint8Array>, maxBuffer: number): Promise<Body> {
-  const declared = request.headers.get("content-length");
+async function readBody(request: Request, headers: Headers, stream: ReadableStream<Uint8Array>, maxBuffer: number): Promise<Body> {
+  const declared = headers.get("content-length");
   const length = declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined;
   if (length !== undefined && length <= maxBuffer) return { kind: "buffered", bytes: await request.arrayBuffer() };
   return { kind: "stream", stream };
@@ -193,17 +201,23 @@ interface NewCookie {
  * without the cookie gets a fresh random token as its key, and the response sets it, so
  * the next request hashes to the same origin (a missing header or IP hashes randomly).
  */
-function affinityKey(pool: PoolRuntime, req: ProxyRequest, deps: Pick<ProxyDeps, "newToken">, issued: NewCookie[]): string | undefined {
+function affinityKey(
+  pool: PoolRuntime,
+  clientIp: string | undefined,
+  headers: Headers,
+  deps: Pick<ProxyDeps, "newToken">,
+  issued: NewCookie[],
+): string | undefined {
   const a = pool.config.affinity;
   switch (a.by) {
     case "none":
       return undefined;
     case "ip":
-      return req.clientIp;
+      return clientIp;
     case "header":
-      return req.request.headers.get(a.name) ?? undefined;
+      return headers.get(a.name) ?? undefined;
     case "cookie": {
-      const existing = readCookie(req.request.headers.get("cookie"), a.name) ?? issued.find((c) => c.name === a.name)?.value;
+      const existing = readCookie(headers.get("cookie"), a.name) ?? issued.find((c) => c.name === a.name)?.value;
       if (existing !== undefined) return existing;
       const value = deps.newToken();
       issued.push({ name: a.name, value, ttlS: a.ttl_s });
@@ -247,30 +261,31 @@ function pickAdmitted(pool: PoolRuntime, key: string | undefined, tried: Set<str
   return undefined;
 }
 
+/** What every attempt of one request sends: built once, whichever origin it goes to. */
+interface Send {
+  method: string;
+  /** The upstream headers; fetch copies them, so every attempt can pass the same object. */
+  headers: Headers;
+  /** Path and query, appended to the origin's prefix. */
+  target: string;
+  body: Body;
+}
+
 interface AttemptResult {
   response?: Response;
+  /** The response's headers, read once (each read of `response.headers` is a runtime call). */
+  headers?: Headers;
   outcome: AttemptOutcome;
   pool: string;
   origin: string;
 }
 
-async function attempt(
-  pool: PoolRuntime,
-  originId: string,
-  req: ProxyRequest,
-  forward: ForwardInfo,
-  body: Body,
-  deps: ProxyDeps,
-  retry: boolean,
-): Promise<AttemptResult> {
+async function attempt(pool: PoolRuntime, originId: string, req: ProxyRequest, send: Send, deps: ProxyDeps, retry: boolean): Promise<AttemptResult> {
   const origin = pool.origins.get(originId)!;
   const poolId = pool.config.id;
-  const init: RequestInit<RequestInitCfProperties> = {
-    method: req.request.method,
-    headers: upstreamHeaders(req.request.headers, forward),
-    redirect: "manual",
-  };
+  const init: RequestInit<RequestInitCfProperties> = { method: send.method, headers: send.headers, redirect: "manual" };
   if (origin.resolveOverride !== undefined) init.cf = { resolveOverride: origin.resolveOverride };
+  const body = send.body;
   if (body.kind === "buffered") init.body = body.bytes;
   else if (body.kind === "stream") init.body = body.stream;
   // The per-try timeout covers the wait for response headers only; the deadline is settled
@@ -286,7 +301,7 @@ async function attempt(
   let response: Response | undefined;
   let outcome: AttemptOutcome;
   try {
-    response = await deps.fetch(upstreamUrl(origin.prefix, req.url), init);
+    response = await deps.fetch(origin.prefix + send.target, init);
     outcome = { kind: "response", status: response.status, latencyMs: deps.now() - started };
   } catch (err) {
     const latencyMs = deps.now() - started;
@@ -296,21 +311,27 @@ async function attempt(
   }
   const failed = outcome.kind !== "response" || outcome.status >= 500;
   deps.load.end(poolId, originId, req.geo.colo ?? "", outcome.latencyMs, failed);
-  const bytes = response === undefined ? 0 : Number(response.headers.get("content-length")) || 0;
+  if (response === undefined) {
+    deps.onAttempt({ startedAt: started, pool: poolId, origin: originId, outcome, retry, bytes: 0 }, req);
+    return { outcome, pool: poolId, origin: originId };
+  }
+  const headers = response.headers;
+  const bytes = Number(headers.get("content-length")) || 0;
   deps.onAttempt({ startedAt: started, pool: poolId, origin: originId, outcome, retry, bytes }, req);
-  return response === undefined ? { outcome, pool: poolId, origin: originId } : { response, outcome, pool: poolId, origin: originId };
+  return { response, headers, outcome, pool: poolId, origin: originId };
 }
 
 function finish(last: AttemptResult | undefined, attempts: number, deps: ProxyDeps): Response {
   let res: Response;
   if (!last) {
     res = errorResponse(503, "no_available_origin", "no healthy origin can take this request", { "retry-after": String(deps.retryAfterS) });
-  } else if (last.response) {
+  } else if (last.response && last.headers && last.outcome.kind === "response") {
     const up = last.response;
-    if (up.status === 101) return up;
+    const status = last.outcome.status;
+    if (status === 101) return up;
     // Fast path: hand the origin's response back untouched when nothing must change.
-    if (!deps.debugHeaders && !needsDownstreamRewrite(up.status, up.headers)) return up;
-    res = new Response(up.body, { status: up.status, statusText: up.statusText, headers: downstreamHeaders(up.headers) });
+    if (!deps.debugHeaders && !needsDownstreamRewrite(status, last.headers)) return up;
+    res = new Response(up.body, { status, statusText: up.statusText, headers: downstreamHeaders(last.headers) });
   } else if (last.outcome.kind === "timeout") {
     res = errorResponse(504, "origin_timeout", `origin ${last.origin} did not answer in time`);
   } else {

@@ -61,6 +61,24 @@ describe("steering through the worker", () => {
     expect(await poolFor(GEO.SG)).toBe("ap-south");
   });
 
+  it("request.cf: a client's geo is read once per address and reused within the minute", async () => {
+    await putConfigOk(config({ steering: { policy: "proximity" } }));
+    const FRA = { country: "DE", continent: "EU", latitude: "50.11", longitude: "8.68", colo: "FRA" };
+    const NYC = { country: "US", continent: "NA", latitude: "40.71", longitude: "-74.0", colo: "EWR" };
+    const via = async (ip: string | undefined, cf: Record<string, string>): Promise<string> => {
+      const res = await edge("/", { headers: ip ? { "cf-connecting-ip": ip } : {}, cf });
+      expect(res.status).toBe(200);
+      return res.headers.get("x-edge-pool") ?? "";
+    };
+    expect(await via("203.0.113.7", FRA)).toBe("eu-west");
+    // Same address: steered by what was read for it, not by this request's cf.
+    expect(await via("203.0.113.7", NYC)).toBe("eu-west");
+    // Another address, or none (nothing to remember it by): read from its own cf.
+    expect(await via("203.0.113.8", NYC)).toBe("us-east");
+    expect(await via(undefined, NYC)).toBe("us-east");
+    expect(await via(undefined, FRA)).toBe("eu-west");
+  });
+
   it("geo: country, then continent, then default", async () => {
     await putConfigOk(
       config({ steering: { policy: "geo", fallback_pool: "us-east", geo: { FR: ["ap-south"], EU: ["eu-west"], AS: ["ap-south"], default: ["us-east"] } } }),
