@@ -2,7 +2,8 @@
  * The router's cost, rung by rung, in one workerd process: each path's first segment picks
  * how much of the router runs in front of the same fetch (bench/ladder.mjs).
  *   pass   bare passthrough: fetch(target, request)
- *   steer  + geo from request.cf, the isolate's config and table, steering, an origin pick
+ *   steer  + the client's geo (request.cf, remembered by address), the isolate's config and
+ *          table, steering, an origin pick
  *   fwd    + the forwarding headers (hop-by-hop dropped, X-Forwarded-*, Forwarded)
  *   timer  + the per-try timeout (AbortController, a timer set and cleared)
  *   full   the whole router: worker.fetch as deployed (breakers, telemetry, load figures,
@@ -12,7 +13,6 @@ import worker from "../src/index";
 import { edgeRuntime } from "../src/edge/runtime";
 import { makeRuntime } from "../src/edge/wiring";
 import type { Env } from "../src/env";
-import { type CfLike, geoFromCf } from "../src/routing/geo";
 import { forwardedHost, upstreamHeaders, upstreamUrl } from "../src/routing/headers";
 import { candidatePools } from "../src/routing/steering";
 import { withDb } from "./lib/bench-worker";
@@ -40,7 +40,7 @@ export default {
       const eu = table.pools.get("eu-west")!.origins.values().next().value!;
       return fetch(upstreamUrl(eu.prefix, url), request);
     }
-    const geo = geoFromCf(request.cf as CfLike | undefined);
+    const geo = rt.geo.lookup(request.headers.get("cf-connecting-ip") ?? undefined, request);
     const c = active.config;
     const pools = candidatePools(c.steering.policy, { geo, pools: table.candidates, geoMap: c.steering.geo, load: rt.load, random: rt.clock.random }, c.steering.fallback_pool);
     const pool = table.pools.get(pools[0]!)!;

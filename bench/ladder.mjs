@@ -30,18 +30,18 @@ export async function run() {
     server = await startWorkerd({
       script,
       port: await freePort(),
-      bindings: { ENVIRONMENT: "bench", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000" },
+      bindings: { ENVIRONMENT: "production", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000" },
       durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }],
       cfBlobHeader: CF_BLOB,
     });
     const headers = { [CF_BLOB]: JSON.stringify(CF), "user-agent": "autocannon", accept: "*/*" };
-    for (const r of RUNGS) await load(`${server.url}/${r}/warm`, { seconds: 1, headers });
+    for (const r of RUNGS) await load(`${server.url}/${r}/warm`, { seconds: 1, headers, clients: true });
     const rps = Object.fromEntries(RUNGS.map((r) => [r, []]));
     let bad = 0;
     for (let i = 0; i < ROUNDS; i++)
       for (let k = 0; k < RUNGS.length; k++) {
         const rung = RUNGS[(i + k) % RUNGS.length];
-        const r = await load(`${server.url}/${rung}/bench?x=1`, { seconds: SECONDS, headers });
+        const r = await load(`${server.url}/${rung}/bench?x=1`, { seconds: SECONDS, headers, clients: true });
         rps[rung].push(r.rps);
         bad += r.errors + r.non2xx;
       }

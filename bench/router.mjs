@@ -2,8 +2,15 @@
 // `workerd serve`, same origins, same run, alternating A/B so drift on this noisy 2-core
 // machine hits both sides alike. Also: router with telemetry off (telemetry's cost), and
 // D1 statements per 1,000 proxied requests (from the counting stand-in for D1).
+// Then the workers' own CPU cost, free of the load generator and the origins: both workers
+// pinned to one core and loaded at the same time, so the core's speed, which drifts by ±20 %
+// and more on this VM, is the same for both; the ratio of their throughputs is the inverse
+// ratio of their CPU per request. Once as deployed, once with the geo memo off
+// (GEO_MEMO_SIZE=0: request.cf is parsed on every request, as for clients that never return).
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { bundle, freePort, startWorkerd } from "./lib/workerd.mjs";
 import { load, median, startOrigins } from "./lib/load.mjs";
@@ -11,6 +18,9 @@ import { load, median, startOrigins } from "./lib/load.mjs";
 // Five alternating rounds: on this noisy 2-core machine three left the medians ±20 % apart.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SAME_CORE_ROUNDS = Number(process.env.BENCH_SAME_CORE_ROUNDS ?? 6);
+// 16 connections, each one client with its own address (cf-connecting-ip), as 16 users on
+// keep-alive connections through Cloudflare's edge would arrive.
 const CONNECTIONS = 16;
 // The production geo path: request.cf as Cloudflare's edge fills it (a Frankfurt client;
 // field set as in Cloudflare's IncomingRequestCfProperties), handed to workerd through its
@@ -61,23 +71,27 @@ export function routerConfig(origins) {
 
 export async function run() {
   const dir = await mkdtemp(path.join(tmpdir(), "aether-bench-"));
-  const { origins, stop: stopOrigins } = await startOrigins(3);
+  const { origins, pid: originsPid, stop: stopOrigins } = await startOrigins(3);
   const servers = [];
   try {
     const config = JSON.stringify(routerConfig(origins));
     const routerJs = await bundle("bench/router-entry.ts", path.join(dir, "router.js"), { BENCH_CONFIG: JSON.stringify(config) });
     const passJs = await bundle("bench/passthrough-entry.ts", path.join(dir, "pass.js"));
     const common = { durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }], cfBlobHeader: CF_BLOB };
-    const router = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ENVIRONMENT: "bench", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000" }, ...common });
+    // ENVIRONMENT production: the deployed code path (geo from request.cf only, no override).
+    const vars = { ENVIRONMENT: "production", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000" };
+    const router = await startWorkerd({ script: routerJs, port: await freePort(), bindings: vars, ...common });
     servers.push(router);
-    const routerNoTel = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ENVIRONMENT: "bench", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000", TELEMETRY_ENABLED: "false" }, ...common });
+    const routerNoTel = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ...vars, TELEMETRY_ENABLED: "false" }, ...common });
     servers.push(routerNoTel);
+    const routerNoMemo = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ...vars, GEO_MEMO_SIZE: "0" }, ...common });
+    servers.push(routerNoMemo);
     const pass = await startWorkerd({ script: passJs, port: await freePort(), bindings: { ORIGIN: origins[1].url }, cfBlobHeader: CF_BLOB });
     servers.push(pass);
 
     const headers = { [CF_BLOB]: JSON.stringify(CF), "user-agent": "autocannon", accept: "*/*" };
     // Warm every side (isolates, breaker objects, connection pools) before measuring.
-    for (const s of [pass, router, routerNoTel]) await load(`${s.url}/warm`, { connections: CONNECTIONS, seconds: 1, headers });
+    for (const s of [pass, router, routerNoTel]) await load(`${s.url}/warm`, { connections: CONNECTIONS, seconds: 1, headers, clients: true });
 
     const before = await (await fetch(`${router.url}/__bench/stats`)).json();
     const res = { pass: [], router: [], noTel: [] };
@@ -91,7 +105,7 @@ export async function run() {
       // Rotate the order each round so no side always runs first (or right after another).
       for (let k = 0; k < sides.length; k++) {
         const [name, server] = sides[(i + k) % sides.length];
-        const r = await load(`${server.url}/bench?x=1`, { connections: CONNECTIONS, seconds: SECONDS, headers });
+        const r = await load(`${server.url}/bench?x=1`, { connections: CONNECTIONS, seconds: SECONDS, headers, clients: true });
         if (name === "router") routed += r.total;
         res[name].push(r);
       }
@@ -114,6 +128,17 @@ export async function run() {
       ["router, telemetry off", rps(res.noTel).toFixed(0), p(res.noTel, "p50"), p(res.noTel, "p99"), errs(res.noTel)],
     ];
     const stmts = after.d1.statements - before.d1.statements;
+    const same = await sameCore(pass, { router, noMemo: routerNoMemo }, originsPid, headers);
+    const sameFig = (key, label) => ({
+      value: round(median(same[key])),
+      unit: "ratio (median of rounds)",
+      baseline: `router's throughput over the passthrough's, both on one core at once, ${label}; rounds ${range(same[key])}; core busy ${round(median(same.busy[key]))}`,
+      target: "report",
+    });
+    if (same) {
+      table.push(["same core: router / pass", `ratio ${round(median(same.router))}`, "", "", same.errors]);
+      table.push(["same core: geo memo off", `ratio ${round(median(same.noMemo))}`, "", "", ""]);
+    }
     const doCalls = after.breaker.reports + after.breaker.refreshes - (before.breaker.reports + before.breaker.refreshes);
     return {
       table,
@@ -136,6 +161,12 @@ export async function run() {
         d1_statements_per_1000_requests: { value: round((stmts * 1000) / Math.max(1, routed)), unit: "statements", baseline: `${stmts} statements for ${routed} requests`, target: "<= 5" },
         breaker_do_calls_per_1000_requests: { value: round((doCalls * 1000) / Math.max(1, routed)), unit: "calls (none awaited)", baseline: `${doCalls} background calls for ${routed} requests, 3 origins, staleness 1 s` },
         router_errors: { value: errs(res.router), unit: "responses", baseline: "non-2xx or socket errors under load" },
+        ...(same
+          ? {
+              router_vs_passthrough_cpu_same_core: sameFig("router", "16 returning clients"),
+              router_vs_passthrough_cpu_geo_memo_off: sameFig("noMemo", "geo memo off (GEO_MEMO_SIZE=0), as for clients that never return"),
+            }
+          : {}),
       },
     };
   } finally {
@@ -146,6 +177,52 @@ export async function run() {
 }
 
 const round = (x) => Math.round(x * 1000) / 1000;
+
+/** CPU seconds a process (all its threads) has run, from /proc. */
+function cpuSeconds(pid) {
+  let ns = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // a thread that ended between the listing and the read
+    }
+  }
+  return ns / 1e9;
+}
+
+/**
+ * Both workers pinned to core 1, this process and the origins to core 0, and both workers
+ * loaded at once for each round. Needs taskset (util-linux) and two cores; otherwise skipped (null).
+ */
+async function sameCore(pass, routers, originsPid, headers) {
+  const pin = (cpu, pid) => execFileSync("taskset", ["-a", "-pc", String(cpu), String(pid)], { stdio: "ignore" });
+  try {
+    if (availableParallelism() < 2) return null;
+    for (const s of [pass, ...Object.values(routers)]) pin(1, s.pid);
+    pin(0, process.pid);
+    pin(0, originsPid);
+  } catch {
+    return null;
+  }
+  const out = { router: [], noMemo: [], errors: 0, busy: { router: [], noMemo: [] } };
+  const opts = { connections: CONNECTIONS, seconds: 2, headers, clients: true };
+  const both = async (side, seconds = opts.seconds) => {
+    const router = routers[side];
+    const c0 = cpuSeconds(pass.pid) + cpuSeconds(router.pid);
+    const t0 = performance.now();
+    const [p, r] = await Promise.all([load(`${pass.url}/bench?x=1`, { ...opts, seconds }), load(`${router.url}/bench?x=1`, { ...opts, seconds })]);
+    // How busy the shared core was: near 1 means the workers, not the load generator, set the pace.
+    out.busy[side].push((cpuSeconds(pass.pid) + cpuSeconds(router.pid) - c0) / ((performance.now() - t0) / 1000));
+    out.errors += p.errors + p.non2xx + r.errors + r.non2xx;
+    return r.total / p.total;
+  };
+  for (const side of ["router", "noMemo"]) await both(side, 1);
+  out.busy.router.length = 0;
+  out.busy.noMemo.length = 0;
+  for (let i = 0; i < SAME_CORE_ROUNDS; i++) for (const side of i % 2 ? ["noMemo", "router"] : ["router", "noMemo"]) out[side].push(await both(side));
+  return out;
+}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const out = await run();

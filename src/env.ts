@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { BreakerObject } from "./breaker/breaker-object";
+import { GEO_MEMO_MAX } from "./routing/geo-memo";
 
 /** Bindings and vars from wrangler.toml, plus secrets (README, "Deploy"). */
 export interface Env {
@@ -11,6 +12,8 @@ export interface Env {
   ADMIN_TOKEN?: string;
   /** Milliseconds between an isolate's checks of D1 for a newer config (default 5000). */
   CONFIG_REFRESH_MS?: string;
+  /** Client addresses whose geo an isolate remembers (default 4096; 0 reads request.cf every time). */
+  GEO_MEMO_SIZE?: string;
   /** Telemetry knobs (src/telemetry/settings.ts): TELEMETRY_ENABLED, TELEMETRY_FLUSH_MS, ... */
   TELEMETRY_ENABLED?: string;
   TELEMETRY_FLUSH_MS?: string;
@@ -38,6 +41,7 @@ const varsSchema = z.object({
     .regex(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, "a path like /_edge")
     .default("/_edge"),
   CONFIG_REFRESH_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  GEO_MEMO_SIZE: z.coerce.number().int().min(0).max(100_000).default(GEO_MEMO_MAX),
 });
 
 export interface Settings {
@@ -45,6 +49,7 @@ export interface Settings {
   environment: string;
   controlPrefix: string;
   configRefreshMs: number;
+  geoMemoSize: number;
 }
 
 const settingsCache = new WeakMap<object, Settings>();
@@ -60,6 +65,7 @@ export function settings(env: Env): Settings {
     ENVIRONMENT: env.ENVIRONMENT || undefined,
     CONTROL_PREFIX: env.CONTROL_PREFIX || undefined,
     CONFIG_REFRESH_MS: env.CONFIG_REFRESH_MS || undefined,
+    GEO_MEMO_SIZE: env.GEO_MEMO_SIZE || undefined,
   });
   if (!r.success) {
     const what = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -70,6 +76,7 @@ export function settings(env: Env): Settings {
     environment: r.data.ENVIRONMENT,
     controlPrefix: r.data.CONTROL_PREFIX,
     configRefreshMs: r.data.CONFIG_REFRESH_MS,
+    geoMemoSize: r.data.GEO_MEMO_SIZE,
   };
   settingsCache.set(env, s);
   return s;

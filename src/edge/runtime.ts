@@ -70,7 +70,7 @@ export class EdgeRuntime {
     this.health = new HealthView(() => unhealthyOrigins(env.DB), clock.now, settings.configRefreshMs);
     this.load = new LoadStats(clock.now);
     this.deadlines = new Deadlines({ now: clock.now, sleep: clock.sleep });
-    this.geo = new GeoMemo(clock.now);
+    this.geo = new GeoMemo(clock.now, settings.geoMemoSize);
   }
 
   /** The table for the active config, with pickers current for breaker availability. */

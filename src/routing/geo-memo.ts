@@ -21,7 +21,8 @@ interface Memo {
  * which Cloudflare's geolocation does not change from one request to the next, so a client
  * that sends again within the TTL is steered without that parse.
  *
- * A request without a client address (local development, tests) is read afresh each time.
+ * A request without a client address (local development, tests) is read afresh each time,
+ * as is every request when the memo's size is 0 (the GEO_MEMO_SIZE var).
  * Entries are shared between requests and must not be mutated. The clock is injected.
  */
 export class GeoMemo {
@@ -40,7 +41,7 @@ export class GeoMemo {
 
   /** Geo for this client: remembered, or read from the request's `cf` (a runtime parse). */
   lookup(ip: string | undefined, request: { readonly cf?: unknown }): ClientGeo {
-    if (ip === undefined) return geoFromCf(request.cf as CfLike | undefined);
+    if (ip === undefined || this.max === 0) return geoFromCf(request.cf as CfLike | undefined);
     const t = this.now();
     const hit = this.byIp.get(ip);
     if (hit !== undefined && hit.until > t) {

@@ -58,6 +58,14 @@ describe("GeoMemo: a returning client is steered without reading request.cf", ()
     expect([a.reads, b.reads, memo.size]).toEqual([1, 1, 0]);
   });
 
+  it("size 0 remembers nothing", () => {
+    const memo = new GeoMemo(() => 0, 0);
+    const a = req(FRA);
+    memo.lookup("192.0.2.1", a);
+    memo.lookup("192.0.2.1", a);
+    expect([a.reads, memo.size]).toEqual([2, 0]);
+  });
+
   it("stays within its size, dropping the entry read from cf longest ago", () => {
     let now = 0;
     const memo = new GeoMemo(() => now, 3, 1_000);
