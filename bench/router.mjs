@@ -15,9 +15,10 @@ import path from "node:path";
 import { bundle, freePort, startWorkerd } from "./lib/workerd.mjs";
 import { load, median, startOrigins } from "./lib/load.mjs";
 
-// Five alternating rounds: on this noisy 2-core machine three left the medians ±20 % apart.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+// Nine short alternating rounds: a single round on this VM moves ±20 % with the core's speed,
+// and the median of more pairs is steadier than that of five longer ones (the previous design).
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const SAME_CORE_ROUNDS = Number(process.env.BENCH_SAME_CORE_ROUNDS ?? 6);
 // 16 connections, each one client with its own address (cf-connecting-ip), as 16 users on
 // keep-alive connections through Cloudflare's edge would arrive.
