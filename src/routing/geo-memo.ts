@@ -14,9 +14,8 @@ interface Memo {
  * The client's geo, remembered by client address (`cf-connecting-ip`) for a minute.
  *
  * Reading `request.cf` makes the runtime parse and deep-freeze the whole cf object (two
- * dozen fields, more with bot management) on every request, and in workerd under load that
- * was the largest single cost left on the routed path: about 8 % of the worker's CPU
- * (bench/README "router cost"). What steering uses from it (country, continent,
+ * dozen fields, more with bot management) on every request: about 6 % of the router's CPU
+ * per request in workerd (README, "Benchmarks"). What steering uses from it (country, continent,
  * coordinates, colo) is a function of the client's address in this isolate's data centre,
  * which Cloudflare's geolocation does not change from one request to the next, so a client
  * that sends again within the TTL is steered without that parse.
