@@ -1,6 +1,6 @@
 import { candidatePools } from "../routing/steering";
 import type { ActiveConfig } from "../config/store";
-import { GEO_HEADER, withGeoOverride } from "../routing/geo";
+import { clientGeo } from "../routing/geo";
 import { errorResponse, type ProxyDeps, proxyRequest } from "../routing/proxy";
 import type { RetryBudget } from "../routing/retry-budget";
 import type { RoutingTable } from "../routing/table";
@@ -68,9 +68,7 @@ async function route(request: Request, url: URL, rt: EdgeRuntime, active: Active
   background(rt.telemetry.maybeFlush(rt.env.DB), ctx);
   const headers = request.headers;
   const clientIp = headers.get("cf-connecting-ip") ?? undefined;
-  // Outside production the x-edge-geo header may override what cf says (CONTRACT.md).
-  const fromCf = rt.geo.lookup(clientIp, request);
-  const geo = rt.settings.production ? fromCf : withGeoOverride(fromCf, headers.get(GEO_HEADER));
+  const geo = clientGeo(rt.geo.lookup(clientIp, request), headers, rt.settings.production);
   const { table, budget } = rt.routing(active);
   const config = active.config;
   const pools = candidatePools(

@@ -85,18 +85,14 @@ export function geoFromHeader(value: string | null): ClientGeo | undefined {
 }
 
 /**
- * The header override is honoured only outside production; in production it is ignored
- * (and the proxy strips it from what it forwards either way).
+ * The client's place: `fromCf` (what request.cf says), with the fields the x-edge-geo
+ * header names replacing its own outside production. In production the header is not even
+ * read (and the proxy strips it from what it forwards either way).
  */
-export function clientGeo(cf: CfLike | undefined, header: string | null, production: boolean): ClientGeo {
-  const fromCf = geoFromCf(cf);
-  return production ? fromCf : withGeoOverride(fromCf, header);
-}
-
-/** `base` with the fields the override header names replacing its own (a new object). */
-export function withGeoOverride(base: ClientGeo, header: string | null): ClientGeo {
-  const fromHeader = geoFromHeader(header);
-  return fromHeader ? { ...base, ...fromHeader } : base;
+export function clientGeo(fromCf: ClientGeo, headers: Pick<Headers, "get">, production: boolean): ClientGeo {
+  if (production) return fromCf;
+  const fromHeader = geoFromHeader(headers.get(GEO_HEADER));
+  return fromHeader ? { ...fromCf, ...fromHeader } : fromCf;
 }
 
 function clean(g: ClientGeo): ClientGeo {

@@ -3,7 +3,7 @@ import { downstreamHeaders, needsDownstreamRewrite, originPrefix, originTarget, 
 
 /** The upstream URL as fetch will parse it. */
 const upstreamUrl = (origin: URL, incoming: URL): URL => new URL(target(originPrefix(origin), incoming));
-import { clientGeo, geoFromHeader } from "../../../src/routing/geo";
+import { clientGeo, geoFromCf, geoFromHeader } from "../../../src/routing/geo";
 
 describe("upstreamUrl: the client cannot choose the upstream host", () => {
   const origin = new URL("https://eu-1.example.net");
@@ -118,9 +118,10 @@ describe("geo sources", () => {
   });
   it("ignores the header in production and reads cf there", () => {
     const cf = { country: "US", continent: "NA", latitude: "40.7", longitude: "-74.0", colo: "EWR" };
-    expect(clientGeo(cf, "country=DE", true)).toEqual({ country: "US", continent: "NA", lat: 40.7, lon: -74, colo: "EWR" });
-    expect(clientGeo(cf, "country=DE", false).country).toBe("DE");
-    expect(clientGeo(undefined, null, false)).toEqual({});
+    const de = new Headers({ "x-edge-geo": "country=DE" });
+    expect(clientGeo(geoFromCf(cf), de, true)).toEqual({ country: "US", continent: "NA", lat: 40.7, lon: -74, colo: "EWR" });
+    expect(clientGeo(geoFromCf(cf), de, false).country).toBe("DE");
+    expect(clientGeo(geoFromCf(undefined), new Headers(), false)).toEqual({});
   });
 });
 
