@@ -48,7 +48,7 @@ export default {
     const origin = pool.origins.get(pick.id)!;
     const target = upstreamUrl(origin.prefix, url);
     if (rung === "steer") return fetch(target, { method: request.method, headers: request.headers, redirect: "manual" });
-    const headers = upstreamHeaders(request.headers, { clientIp: request.headers.get("cf-connecting-ip") ?? undefined, proto: "http", host: url.host, forwardedHost: forwardedHost(url.host), websocket: false });
+    const headers = upstreamHeaders(request.headers, { connection: request.headers.get("connection"), clientIp: request.headers.get("cf-connecting-ip") ?? undefined, proto: "http", host: url.host, forwardedHost: forwardedHost(url.host), websocket: false });
     if (rung === "fwd") return fetch(target, { method: request.method, headers, redirect: "manual" });
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort("per-try timeout"), c.retries.per_try_timeout_ms);

@@ -1,5 +1,4 @@
 import { controlApp } from "./api/app";
-import { errorResponse } from "./routing/proxy";
 import { handleEdgeRequest } from "./edge/handler";
 import { edgeRuntime } from "./edge/runtime";
 import { makeRuntime } from "./edge/wiring";
@@ -10,23 +9,21 @@ export { BreakerObject } from "./breaker/breaker-object";
 
 /** Entry: wiring only. Control plane under CONTROL_PREFIX, everything else proxied. */
 export default {
-  async fetch(request, env, ctx): Promise<Response> {
+  fetch(request, env, ctx): Response | Promise<Response> {
     const s = settings(env);
     const rt = edgeRuntime(env, makeRuntime);
-    const url = new URL(request.url);
+    const href = request.url;
+    const url = new URL(href);
     const prefix = s.controlPrefix;
     const path = url.pathname;
     if (path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47 /* "/" */)) {
-      const inner = new URL(request.url);
-      inner.pathname = url.pathname.slice(prefix.length) || "/";
+      const inner = new URL(href);
+      inner.pathname = path.slice(prefix.length) || "/";
       return controlApp.fetch(new Request(inner, request), env, ctx);
     }
-    try {
-      return await handleEdgeRequest(request, url, rt, ctx);
-    } catch (err) {
-      console.error(JSON.stringify({ event: "proxy_fault", error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
-      return errorResponse(502, "proxy_error", "the edge could not complete this request");
-    }
+    // Not awaited here: the data plane never rejects (its faults answer 502), and a warm
+    // request passes through no await of its own but the proxy's.
+    return handleEdgeRequest(request, href, url, rt, ctx);
   },
   async scheduled(controller, env): Promise<void> {
     // Number(): a Date arrives here when the handler is invoked through a loopback binding.

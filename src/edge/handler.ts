@@ -9,6 +9,8 @@ import type { EdgeRuntime } from "./runtime";
 /** Cold isolates wait at most this long for breaker state before routing on what they know. */
 const BREAKER_WARMUP_BUDGET_MS = 50;
 
+type WaitUntil = Pick<ExecutionContext, "waitUntil">;
+
 /**
  * The proxy's dependencies for one routing table, built once and reused by every request
  * it serves (a dozen closures per request showed up in workerd profiles).
@@ -30,6 +32,8 @@ function proxyDeps(rt: EdgeRuntime, table: RoutingTable, budget: RetryBudget): P
       const colo = req.geo.colo ?? "";
       rt.breaker.record(rec, colo);
       rt.telemetry.record(rec, req.geo.country ?? "XX", colo);
+      // This outcome may be a breaker report the fleet waits for (a probe, a local trip).
+      background(rt.breaker.sync(), req.ctx);
     },
     fetch: (u, init) => fetch(u, init),
     now: rt.clock.now,
@@ -37,6 +41,7 @@ function proxyDeps(rt: EdgeRuntime, table: RoutingTable, budget: RetryBudget): P
     deadlines: rt.deadlines,
     newToken: () => crypto.randomUUID(),
     retryAfterS: 5,
+    onFault: logFault,
   };
   depsCache.set(table, { budget, deps });
   return deps;
@@ -46,42 +51,67 @@ function proxyDeps(rt: EdgeRuntime, table: RoutingTable, budget: RetryBudget): P
  * The data plane for one request: config from the isolate cache, steering, then the
  * proxy. Background work (config refresh, breaker reports, telemetry flush) goes to
  * ctx.waitUntil; a warm request awaits none of it.
+ *
+ * Never rejects, and a warm request adds no await of its own around the proxy's: the
+ * proxy answers 502 for its own faults, and a fault here (steering, say) answers 502 too.
  */
-export function handleEdgeRequest(request: Request, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
-  const active = rt.config.current;
-  if (!active) return coldRequest(request, url, rt, ctx);
-  background(rt.config.refreshIfDue(), ctx);
-  return route(request, url, rt, active, ctx);
+export function handleEdgeRequest(request: Request, href: string, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
+  try {
+    const active = rt.config.current;
+    if (!active) return coldRequest(request, href, url, rt, ctx);
+    background(rt.config.refreshIfDue(), ctx);
+    return route(request, href, url, rt, active, ctx);
+  } catch (err) {
+    return Promise.resolve(faultResponse(err));
+  }
 }
 
-async function coldRequest(request: Request, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
-  const active = await rt.config.ensure();
-  if (!active) return errorResponse(503, "no_config", "no config has been stored yet", { "retry-after": "5" });
-  const ids = active.config.pools.flatMap((p) => p.origins.map((o) => o.id));
-  rt.routing(active);
-  await rt.breaker.warmUp(ids, BREAKER_WARMUP_BUDGET_MS);
-  return route(request, url, rt, active, ctx);
+async function coldRequest(request: Request, href: string, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
+  try {
+    const active = await rt.config.ensure();
+    if (!active) return errorResponse(503, "no_config", "no config has been stored yet", { "retry-after": "5" });
+    const ids = active.config.pools.flatMap((p) => p.origins.map((o) => o.id));
+    rt.routing(active);
+    await rt.breaker.warmUp(ids, BREAKER_WARMUP_BUDGET_MS);
+    return await route(request, href, url, rt, active, ctx);
+  } catch (err) {
+    return faultResponse(err);
+  }
 }
 
-async function route(request: Request, url: URL, rt: EdgeRuntime, active: ActiveConfig, ctx: ExecutionContext): Promise<Response> {
+function route(request: Request, href: string, url: URL, rt: EdgeRuntime, active: ActiveConfig, ctx: ExecutionContext): Promise<Response> {
   background(rt.health.refreshIfDue(), ctx);
   background(rt.telemetry.maybeFlush(rt.env.DB), ctx);
   const headers = request.headers;
   const clientIp = headers.get("cf-connecting-ip") ?? undefined;
-  const geo = clientGeo(rt.geo.lookup(clientIp, request), headers, rt.settings.production);
+  const base = rt.geo.lookup(clientIp, request);
+  const geo = clientGeo(base, headers, rt.settings.production);
   const { table, budget } = rt.routing(active);
   const config = active.config;
-  const pools = candidatePools(
-    config.steering.policy,
-    { geo, pools: table.candidates, geoMap: config.steering.geo, load: rt.load, random: rt.clock.random },
-    config.steering.fallback_pool,
-  );
-  const response = await proxyRequest({ request, url, geo, pools, clientIp, ctx }, proxyDeps(rt, table, budget));
-  // After the proxy: this request's outcome may be a breaker report the fleet waits for.
-  background(rt.breaker.sync(), ctx);
-  return response;
+  const policy = config.steering.policy;
+  // A returning client's order is kept with its geo (not when an override made a new one).
+  const shared = geo === base && rt.geo.shares(clientIp);
+  let pools = shared ? rt.steering.get(policy, geo, table) : undefined;
+  if (pools === undefined) {
+    pools = candidatePools(
+      policy,
+      { geo, pools: table.candidates, geoMap: config.steering.geo, load: rt.load, random: rt.clock.random },
+      config.steering.fallback_pool,
+    );
+    if (shared) rt.steering.remember(policy, geo, table, pools);
+  }
+  return proxyRequest({ request, href, url, geo, pools, clientIp, ctx }, proxyDeps(rt, table, budget));
 }
 
-function background(work: Promise<unknown> | undefined, ctx: ExecutionContext): void {
+function background(work: Promise<unknown> | undefined, ctx: WaitUntil): void {
   if (work) ctx.waitUntil(work);
+}
+
+function logFault(err: unknown): void {
+  console.error(JSON.stringify({ event: "proxy_fault", error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+}
+
+function faultResponse(err: unknown): Response {
+  logFault(err);
+  return errorResponse(502, "proxy_error", "the edge could not complete this request");
 }

@@ -3,6 +3,7 @@ import { loadActiveIfChanged, type ActiveConfig } from "../config/store";
 import type { Env, Settings } from "../env";
 import { Deadlines } from "../routing/deadlines";
 import { GeoMemo } from "../routing/geo-memo";
+import { SteeringMemo } from "../routing/steering/memo";
 import { LoadStats } from "../routing/load";
 import { RetryBudget } from "../routing/retry-budget";
 import { PICKERS } from "../routing/selection";
@@ -54,6 +55,8 @@ export class EdgeRuntime {
   readonly deadlines: Deadlines;
   /** The client's geo by address, so a returning client costs no parse of request.cf. */
   readonly geo: GeoMemo;
+  /** Each returning client's pool order, kept next to its geo. */
+  readonly steering = new SteeringMemo();
   private table: RoutingTable | undefined;
   private budgetFor: ActiveConfig | undefined;
   private budget: RetryBudget = new RetryBudget(20, 3);

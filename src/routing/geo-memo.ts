@@ -38,6 +38,15 @@ export class GeoMemo {
     return this.byIp.size;
   }
 
+  /**
+   * Whether lookup() for this address answers an object shared with the client's other
+   * requests (it does for every address while the memo is on), so facts derived from it
+   * may be kept with it.
+   */
+  shares(ip: string | undefined): boolean {
+    return ip !== undefined && this.max > 0;
+  }
+
   /** Geo for this client: remembered, or read from the request's `cf` (a runtime parse). */
   lookup(ip: string | undefined, request: { readonly cf?: unknown }): ClientGeo {
     if (ip === undefined || this.max === 0) return geoFromCf(request.cf as CfLike | undefined);

@@ -28,6 +28,8 @@ function dropConnectionListed(out: Headers, connection: string | null): void {
 }
 
 export interface ForwardInfo {
+  /** The request's Connection header, read once by the caller (null when absent). */
+  connection: string | null;
   /** The client's address (cf-connecting-ip), if known. */
   clientIp: string | undefined;
   /** "http" or "https": the scheme the client used. */
@@ -38,6 +40,37 @@ export interface ForwardInfo {
   forwardedHost: string;
   /** True for a WebSocket upgrade: Upgrade/Connection pass through. */
   websocket: boolean;
+}
+
+/**
+ * Whether a request asks to become a WebSocket (RFC 6455 §4.1: `Connection` lists
+ * "upgrade" and `Upgrade` is "websocket"). Takes the Connection value the caller already
+ * read, so the common request, which has no such token, costs no further header lookup.
+ */
+export function isWebSocketUpgrade(connection: string | null, headers: Pick<Headers, "get">): boolean {
+  if (connection === null || !/(?:^|,)\s*upgrade\s*(?:,|$)/i.test(connection)) return false;
+  const upgrade = headers.get("upgrade");
+  return upgrade !== null && upgrade.trim().toLowerCase() === "websocket";
+}
+
+/**
+ * The scheme and authority of a request URL as the runtime serialized it (`request.url`),
+ * taken from the string instead of through URL getters: each getter is a call into the
+ * runtime, and these two are read on every request. Userinfo, which no server request
+ * carries, is dropped anyway; the authority is lowercased as the URL parser would.
+ */
+export function schemeAndHost(href: string): { proto: "http" | "https"; host: string } {
+  const colon = href.indexOf(":");
+  const proto = href.slice(0, colon).toLowerCase() === "https" ? "https" : "http";
+  const start = colon + 3; // past "://"
+  let end = start;
+  while (end < href.length) {
+    const c = href.charCodeAt(end);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+    end++;
+  }
+  const authority = href.slice(start, end);
+  return { proto, host: authority.slice(authority.lastIndexOf("@") + 1).toLowerCase() };
 }
 
 /** The client's Host as a Forwarded quoted-string may carry it (RFC 7239 §4). */
@@ -53,7 +86,7 @@ export function forwardedHost(host: string): string {
 export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
   // Copy natively, then delete: cheaper in workerd than iterating entries in JS.
   const out = new Headers(incoming);
-  dropConnectionListed(out, incoming.get("connection"));
+  dropConnectionListed(out, info.connection);
   for (const name of HOP_UPSTREAM) out.delete(name);
   if (info.websocket) {
     out.set("upgrade", "websocket");

@@ -1,7 +1,7 @@
 import type { RetriesConfig } from "../config/schema";
 import type { Deadline, Deadlines } from "./deadlines";
 import type { ClientGeo } from "./geo";
-import { type ForwardInfo, downstreamHeaders, forwardedHost, needsDownstreamRewrite, requestTarget, upstreamHeaders } from "./headers";
+import { type ForwardInfo, downstreamHeaders, forwardedHost, isWebSocketUpgrade, needsDownstreamRewrite, requestTarget, schemeAndHost, upstreamHeaders } from "./headers";
 import type { LoadStats } from "./load";
 import type { RetryBudget } from "./retry-budget";
 import type { PickRequest } from "./selection/types";
@@ -43,10 +43,14 @@ export interface ProxyDeps {
   newToken(): string;
   /** Seconds a client should wait before retrying when nothing is available. */
   retryAfterS: number;
+  /** A fault in the proxy itself (a bug, not an origin's failure): logged by the caller. */
+  onFault(err: unknown): void;
 }
 
 export interface ProxyRequest {
   request: Request;
+  /** `request.url`, as read once by the caller. */
+  href: string;
   url: URL;
   geo: ClientGeo;
   /** Pools to try, best first (steering output, fallback last). */
@@ -76,36 +80,43 @@ export function errorResponse(status: number, error: string, message: string, ex
  * retry only after a connect error, which proves the origin never saw the request (a
  * timed-out POST may have been processed, so repeating it could apply it twice).
  * Bodies larger than `max_buffer_bytes`, or of unknown length, stream and are never retried.
+ *
+ * Never rejects: a fault of the proxy's own goes to `deps.onFault` and answers 502, so the
+ * caller can hand this promise to the runtime as it is, without another await around it.
  */
 export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<Response> {
-  const { request, url } = req;
-  // Each property of a Request, Response or URL read is a call into the runtime: the ones
-  // used more than once are read once here (request.headers, method, body; the URL parts).
-  const headers = request.headers;
-  const method = request.method;
-  const stream = request.body;
-  const body = stream === null ? NO_BODY : await readBody(request, headers, stream, deps.retries.max_buffer_bytes);
-  const proto = url.protocol === "https:" ? "https" : "http";
-  const host = url.host;
-  const forward: ForwardInfo = {
-    clientIp: req.clientIp,
-    proto,
-    host,
-    forwardedHost: forwardedHost(host),
-    websocket: isWebSocket(headers),
-  };
-  const run = new Walk(req, headers, deps);
-  const send: Send = { method, headers: upstreamHeaders(headers, forward), target: requestTarget(url), body };
-  const maxAttempts = 1 + deps.retries.attempts;
   deps.budget.requestStarted();
+  // Holds a retry slot of the budget from tryRetry() until that retry's attempt ends.
+  let budgeted = false;
   try {
+    const { request, url } = req;
+    // Each property of a Request, Response or URL read is a call into the runtime: the ones
+    // used more than once are read once here (request.headers, method, body; the URL parts),
+    // and the scheme and host come from the URL string the caller already holds.
+    const headers = request.headers;
+    const method = request.method;
+    const stream = request.body;
+    const body = stream === null ? NO_BODY : await readBody(request, headers, stream, deps.retries.max_buffer_bytes);
+    const { proto, host } = schemeAndHost(req.href);
+    const connection = headers.get("connection");
+    const forward: ForwardInfo = {
+      connection,
+      clientIp: req.clientIp,
+      proto,
+      host,
+      forwardedHost: forwardedHost(host),
+      websocket: isWebSocketUpgrade(connection, headers),
+    };
+    const run = new Walk(req, headers, deps);
+    const send: Send = { method, headers: upstreamHeaders(headers, forward), target: requestTarget(url), body };
+    const maxAttempts = 1 + deps.retries.attempts;
     let target = run.next();
-    let budgeted = false;
     let last: AttemptResult | undefined;
     while (target) {
       const result = await attempt(target.pool, target.origin, req, send, deps, run.attempts > 0);
       run.attempts++;
       if (budgeted) deps.budget.retryEnded();
+      budgeted = false;
       last = result;
       if (run.attempts >= maxAttempts || !isRetriable(result.outcome, deps.retries.on) || !canReplay(method, body, result.outcome)) break;
       // Decide on the retry before discarding this answer: without one, it goes to the client.
@@ -115,22 +126,23 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
       // A connect error proves the origin never saw the request: moving it to another
       // origin is the failover the breaker would do anyway, so it does not spend the
       // retry budget (which guards against multiplying load on a struggling fleet).
-      budgeted = result.outcome.kind !== "connect";
-      if (budgeted && !deps.budget.tryRetry()) break;
+      if (result.outcome.kind !== "connect") {
+        if (!deps.budget.tryRetry()) break;
+        budgeted = true;
+      }
       await result.response?.body?.cancel();
       target = next;
     }
     // No attempt at all: finish() answers 503 with Retry-After.
     return withCookies(finish(last, run.attempts, deps), run.cookies, proto === "https");
+  } catch (err) {
+    deps.onFault(err);
+    return errorResponse(502, "proxy_error", "the edge could not complete this request");
   } finally {
+    if (budgeted) deps.budget.retryEnded();
     deps.budget.requestEnded();
   }
 }
-
-const isWebSocket = (h: Headers): boolean => {
-  const upgrade = h.get("upgrade");
-  return upgrade !== null && upgrade.toLowerCase() === "websocket";
-};
 
 /**
  * One request's walk over the candidates: the current pool first, then the following

@@ -34,7 +34,7 @@ const stubFor = (id: string) => env.BREAKER.get(env.BREAKER.idFromName(id));
 async function get(path = "/item"): Promise<{ status: number; attempts: number; origin: string | null }> {
   const request = new Request(`http://edge.test${path}`, { headers: { "x-edge-geo": "country=DE; continent=EU; lat=50.11; lon=8.68; colo=FRA" } });
   const ctx = createExecutionContext();
-  const res = await handleEdgeRequest(request, new URL(request.url), rt, ctx);
+  const res = await handleEdgeRequest(request, request.url, new URL(request.url), rt, ctx);
   await res.arrayBuffer();
   await waitOnExecutionContext(ctx); // the breaker's background sync (ctx.waitUntil) completes here
   return { status: res.status, attempts: Number(res.headers.get("x-edge-attempts") ?? "0"), origin: res.headers.get("x-edge-origin") };

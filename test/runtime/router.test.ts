@@ -79,6 +79,28 @@ describe("steering through the worker", () => {
     expect(await via(undefined, FRA)).toBe("eu-west");
   });
 
+  it("a returning client's pool order is kept with its geo, and follows a new config at once", async () => {
+    const FRA = { country: "DE", continent: "EU", latitude: "50.11", longitude: "8.68", colo: "FRA" };
+    const via = async (): Promise<string> => {
+      const res = await edge("/", { headers: { "cf-connecting-ip": "203.0.113.20" }, cf: FRA });
+      expect(res.status).toBe(200);
+      return res.headers.get("x-edge-pool") ?? "";
+    };
+    await putConfigOk(config({ steering: { policy: "proximity" } }));
+    expect(await via()).toBe("eu-west");
+    expect(await via()).toBe("eu-west");
+    // The same client, a new config: eu-west moved to Sydney, so us-east is now nearest.
+    const moved = config({ steering: { policy: "proximity" } });
+    moved.pools[1]!.location = { lat: -33.87, lon: 151.21 };
+    await putConfigOk(moved);
+    expect(await via()).toBe("us-east");
+    // Each new config orders by its own policy, whatever was kept for the client before.
+    await putConfigOk(config({ steering: { policy: "failover" } }));
+    expect(await via()).toBe("us-east");
+    await putConfigOk(config({ steering: { policy: "geo", fallback_pool: "us-east", geo: { DE: ["ap-south"], default: ["us-east"] } } }));
+    expect(await via()).toBe("ap-south");
+  });
+
   it("geo: country, then continent, then default", async () => {
     await putConfigOk(
       config({ steering: { policy: "geo", fallback_pool: "us-east", geo: { FR: ["ap-south"], EU: ["eu-west"], AS: ["ap-south"], default: ["us-east"] } } }),

@@ -87,3 +87,15 @@ describe("GeoMemo: a returning client is steered without reading request.cf", ()
     expect([one.reads, first.reads]).toEqual([0, 0]);
   });
 });
+
+describe("GeoMemo.shares", () => {
+  it("is true for an address while the memo is on, so lookup() answers one object per client", () => {
+    const memo = new GeoMemo(() => 0, 10, 60_000);
+    expect(memo.shares("192.0.2.1")).toBe(true);
+    expect(memo.lookup("192.0.2.1", req(FRA))).toBe(memo.lookup("192.0.2.1", req(FRA)));
+    expect(memo.shares(undefined)).toBe(false);
+    const off = new GeoMemo(() => 0, 0, 60_000);
+    expect(off.shares("192.0.2.1")).toBe(false);
+    expect(off.lookup("192.0.2.1", req(FRA))).not.toBe(off.lookup("192.0.2.1", req(FRA)));
+  });
+});

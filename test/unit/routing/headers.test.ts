@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { downstreamHeaders, needsDownstreamRewrite, originPrefix, originTarget, upstreamHeaders, upstreamUrl as target } from "../../../src/routing/headers";
+import {
+  downstreamHeaders,
+  isWebSocketUpgrade,
+  needsDownstreamRewrite,
+  originPrefix,
+  originTarget,
+  schemeAndHost,
+  upstreamHeaders,
+  upstreamUrl as target,
+} from "../../../src/routing/headers";
 
 /** The upstream URL as fetch will parse it. */
 const upstreamUrl = (origin: URL, incoming: URL): URL => new URL(target(originPrefix(origin), incoming));
@@ -34,7 +43,7 @@ describe("upstreamUrl: the client cannot choose the upstream host", () => {
 });
 
 describe("upstreamHeaders", () => {
-  const info = { clientIp: "203.0.113.9", proto: "https", host: "edge.example.com", forwardedHost: "edge.example.com", websocket: false };
+  const info = { connection: null, clientIp: "203.0.113.9", proto: "https", host: "edge.example.com", forwardedHost: "edge.example.com", websocket: false };
   it("drops the hop-by-hop fields workerd would pass on, those named in Connection, and the geo override", () => {
     // Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade and Host are dropped by
     // workerd's HTTP client itself: test/runtime/router.test.ts checks what the origin receives.
@@ -47,14 +56,14 @@ describe("upstreamHeaders", () => {
       accept: "application/json",
       authorization: "Bearer user-token",
     });
-    const out = upstreamHeaders(h, info);
+    const out = upstreamHeaders(h, { ...info, connection: h.get("connection") });
     for (const gone of ["x-secret-hop", "proxy-authorization", "proxy-connection", "x-edge-geo"]) expect(out.has(gone), gone).toBe(false);
     expect(out.get("accept")).toBe("application/json");
     expect(out.get("authorization")).toBe("Bearer user-token");
   });
   it("keeps every end-to-end field when Connection names only options", () => {
     for (const connection of ["keep-alive", "Keep-Alive", "close", "Upgrade"]) {
-      const out = upstreamHeaders(new Headers({ connection, "x-a": "1", "keep-alive": "timeout=5" }), info);
+      const out = upstreamHeaders(new Headers({ connection, "x-a": "1", "keep-alive": "timeout=5" }), { ...info, connection });
       expect(out.get("x-a"), connection).toBe("1");
     }
   });
@@ -70,9 +79,51 @@ describe("upstreamHeaders", () => {
     expect(out.get("forwarded")).toBe('for="[2001:db8::1]";host="edge.example.com";proto=https');
   });
   it("passes a WebSocket upgrade through", () => {
-    const out = upstreamHeaders(new Headers({ upgrade: "websocket", connection: "Upgrade" }), { ...info, websocket: true });
+    const out = upstreamHeaders(new Headers({ upgrade: "websocket", connection: "Upgrade" }), { ...info, connection: "Upgrade", websocket: true });
     expect(out.get("upgrade")).toBe("websocket");
     expect(out.get("connection")).toBe("Upgrade");
+  });
+});
+
+describe("schemeAndHost: read from request.url without URL getters", () => {
+  it("agrees with the URL parser on what the runtime serializes", () => {
+    for (const href of [
+      "http://edge.example.com/a/b?x=1",
+      "https://edge.example.com/",
+      "http://127.0.0.1:8787/x",
+      "https://[2001:db8::1]:8443/p#f",
+      "http://edge.test?q=1",
+      "http://edge.test#frag",
+      "http://edge.test",
+    ]) {
+      const u = new URL(href);
+      expect(schemeAndHost(href), href).toEqual({ proto: u.protocol.slice(0, -1), host: u.host });
+    }
+  });
+  it("lowercases the host and drops any userinfo, as the URL parser does", () => {
+    expect(schemeAndHost("HTTPS://Edge.Example.COM/x")).toEqual({ proto: "https", host: "edge.example.com" });
+    expect(schemeAndHost("http://user:pw@edge.test/x")).toEqual({ proto: "http", host: "edge.test" });
+  });
+});
+
+describe("isWebSocketUpgrade", () => {
+  const ws = new Headers({ upgrade: "websocket" });
+  it("needs both an upgrade token in Connection and Upgrade: websocket", () => {
+    expect(isWebSocketUpgrade("Upgrade", ws)).toBe(true);
+    expect(isWebSocketUpgrade("keep-alive, Upgrade", ws)).toBe(true);
+    expect(isWebSocketUpgrade("upgrade", new Headers({ upgrade: "WebSocket" }))).toBe(true);
+    expect(isWebSocketUpgrade(null, ws)).toBe(false);
+    expect(isWebSocketUpgrade("keep-alive", ws)).toBe(false);
+    expect(isWebSocketUpgrade("x-upgraded", ws)).toBe(false);
+    expect(isWebSocketUpgrade("Upgrade", new Headers({ upgrade: "h2c" }))).toBe(false);
+    expect(isWebSocketUpgrade("Upgrade", new Headers())).toBe(false);
+  });
+  it("does not read Upgrade when Connection cannot name it", () => {
+    let reads = 0;
+    const counting = { get: (n: string) => (reads++, n === "upgrade" ? "websocket" : null) };
+    isWebSocketUpgrade("keep-alive", counting);
+    isWebSocketUpgrade(null, counting);
+    expect(reads).toBe(0);
   });
 });
 

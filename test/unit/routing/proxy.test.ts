@@ -43,12 +43,15 @@ function deps(aFails: "connect" | 503, budget: RetryBudget): ProxyDeps & { hosts
     deadlines: { add: () => undefined, settle: () => undefined },
     newToken: () => "t",
     retryAfterS: 5,
+    onFault: (err) => {
+      throw err;
+    },
   };
 }
 
 const request = (method = "GET") => {
   const req = new Request("http://edge.test/x", { method });
-  return { request: req, url: new URL(req.url), geo: {}, pools: ["p"], clientIp: undefined, ctx: { waitUntil: () => undefined } };
+  return { request: req, href: req.url, url: new URL(req.url), geo: {}, pools: ["p"], clientIp: undefined, ctx: { waitUntil: () => undefined } };
 };
 
 describe("proxyRequest retries and the retry budget", () => {
@@ -160,5 +163,28 @@ describe("proxyRequest and the per-try deadline", () => {
     expect(hosts).toEqual(["a.test", "b.test"]);
     expect(deadlines.size).toBe(0);
     expect(deadlines.stats.expired).toBe(1);
+  });
+});
+
+describe("proxyRequest and a fault of its own", () => {
+  it("answers 502, reports the fault once, and gives back the request and its retry slot", async () => {
+    const budget = new RetryBudget(20, 3);
+    const faults: unknown[] = [];
+    const boom = new Error("bug in a record hook");
+    const d = deps(503, budget);
+    const res = await proxyRequest(request(), {
+      ...d,
+      // The fault strikes in the retry, while it holds one of the budget's retry slots.
+      onAttempt: (rec) => {
+        if (rec.retry) throw boom;
+      },
+      onFault: (err) => void faults.push(err),
+    });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: string }).error).toBe("proxy_error");
+    expect(faults).toEqual([boom]);
+    // The request was counted out again: a later request sees an idle budget.
+    expect(d.hosts).toEqual(["a.test", "b.test"]);
+    expect(budget.inFlight).toEqual({ requests: 0, retries: 0 });
   });
 });
