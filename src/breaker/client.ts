@@ -50,8 +50,8 @@ export class BreakerClient {
     this.recomputeAll(this.deps.now());
   }
 
-  admit(originId: string): boolean {
-    const now = this.deps.now();
+  /** `now`: the caller's reading of the clock, when it has one (as for record and sync). */
+  admit(originId: string, now = this.deps.now()): boolean {
     this.tick(now);
     const e = this.entry(originId);
     this.touch(e, now);
@@ -74,9 +74,8 @@ export class BreakerClient {
   }
 
   /** `colo` (optional) updates this isolate's colo: an isolate runs in one colo, known from the first request. */
-  record(originId: string, outcome: CallOutcome, colo?: string): void {
+  record(originId: string, outcome: CallOutcome, colo?: string, now = this.deps.now()): void {
     if (colo) this.colo = colo;
-    const now = this.deps.now();
     const e = this.entry(originId);
     const code = outcomeCode(outcome, this.cfg);
     if (e.pending.push(code)) {
@@ -111,8 +110,7 @@ export class BreakerClient {
     }
   }
 
-  sync(): Promise<void> | undefined {
-    const now = this.deps.now();
+  sync(now = this.deps.now()): Promise<void> | undefined {
     this.tick(now);
     if (now < this.nextDue) return undefined;
     const work: Promise<void>[] = [];

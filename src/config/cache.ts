@@ -32,10 +32,13 @@ export class ConfigCache {
     return this.active;
   }
 
-  /** A refresh to hand to ctx.waitUntil when one is due, else undefined (no work). */
-  refreshIfDue(): Promise<void> | undefined {
+  /**
+   * A refresh to hand to ctx.waitUntil when one is due, else undefined (no work).
+   * `now`: the caller's reading of the clock, when it has one (each reading is a runtime call).
+   */
+  refreshIfDue(now = this.now()): Promise<void> | undefined {
     if (this.inflight) return undefined;
-    if (this.now() - this.checkedAt < this.refreshMs) return undefined;
+    if (now - this.checkedAt < this.refreshMs) return undefined;
     return this.refresh();
   }
 

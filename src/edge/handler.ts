@@ -27,13 +27,13 @@ function proxyDeps(rt: EdgeRuntime, table: RoutingTable, budget: RetryBudget): P
     budget,
     retries: config.retries,
     debugHeaders: config.debug_headers,
-    admit: (id) => rt.breaker.admit(id),
+    admit: (id, now) => rt.breaker.admit(id, now),
     onAttempt: (rec, req) => {
       const colo = req.geo.colo ?? "";
       rt.breaker.record(rec, colo);
       rt.telemetry.record(rec, req.geo.country ?? "XX", colo);
       // This outcome may be a breaker report the fleet waits for (a probe, a local trip).
-      background(rt.breaker.sync(), req.ctx);
+      background(rt.breaker.sync(rec.endedAt), req.ctx);
     },
     fetch: (u, init) => fetch(u, init),
     now: rt.clock.now,
@@ -59,8 +59,11 @@ export function handleEdgeRequest(request: Request, href: string, url: URL, rt: 
   try {
     const active = rt.config.current;
     if (!active) return coldRequest(request, href, url, rt, ctx);
-    background(rt.config.refreshIfDue(), ctx);
-    return route(request, href, url, rt, active, ctx);
+    // The clock is read once here for everything up to the first attempt's end (workerd's
+    // clock does not move before then, and each reading is a call into the runtime).
+    const now = rt.clock.now();
+    background(rt.config.refreshIfDue(now), ctx);
+    return route(request, href, url, rt, active, ctx, now);
   } catch (err) {
     return Promise.resolve(faultResponse(err));
   }
@@ -73,18 +76,18 @@ async function coldRequest(request: Request, href: string, url: URL, rt: EdgeRun
     const ids = active.config.pools.flatMap((p) => p.origins.map((o) => o.id));
     rt.routing(active);
     await rt.breaker.warmUp(ids, BREAKER_WARMUP_BUDGET_MS);
-    return await route(request, href, url, rt, active, ctx);
+    return await route(request, href, url, rt, active, ctx, rt.clock.now());
   } catch (err) {
     return faultResponse(err);
   }
 }
 
-function route(request: Request, href: string, url: URL, rt: EdgeRuntime, active: ActiveConfig, ctx: ExecutionContext): Promise<Response> {
-  background(rt.health.refreshIfDue(), ctx);
-  background(rt.telemetry.maybeFlush(rt.env.DB), ctx);
+function route(request: Request, href: string, url: URL, rt: EdgeRuntime, active: ActiveConfig, ctx: ExecutionContext, now: number): Promise<Response> {
+  background(rt.health.refreshIfDue(now), ctx);
+  background(rt.telemetry.maybeFlush(rt.env.DB, now), ctx);
   const headers = request.headers;
   const clientIp = headers.get("cf-connecting-ip") ?? undefined;
-  const base = rt.geo.lookup(clientIp, request);
+  const base = rt.geo.lookup(clientIp, request, now);
   const geo = clientGeo(base, headers, rt.settings.production);
   const { table, budget } = rt.routing(active);
   const config = active.config;
@@ -100,7 +103,7 @@ function route(request: Request, href: string, url: URL, rt: EdgeRuntime, active
     );
     if (shared) rt.steering.remember(policy, geo, table, pools);
   }
-  return proxyRequest({ request, href, url, geo, pools, clientIp, ctx }, proxyDeps(rt, table, budget));
+  return proxyRequest({ request, href, url, now, geo, pools, clientIp, ctx }, proxyDeps(rt, table, budget));
 }
 
 function background(work: Promise<unknown> | undefined, ctx: WaitUntil): void {

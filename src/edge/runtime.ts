@@ -16,10 +16,10 @@ import type { AttemptRecord } from "../routing/proxy";
 export interface BreakerPort {
   readonly version: number;
   configure(active: ActiveConfig): void;
-  admit(originId: string): boolean;
+  admit(originId: string, now?: number): boolean;
   available(originId: string): boolean;
   record(rec: AttemptRecord, colo: string): void;
-  sync(): Promise<void> | undefined;
+  sync(now?: number): Promise<void> | undefined;
   warmUp(originIds: readonly string[], budgetMs: number): Promise<void>;
   /** An operator changed this origin's breaker: follow the object now. */
   adminChanged(originId: string): Promise<void>;
@@ -30,7 +30,7 @@ export interface BreakerPort {
 /** What the router needs from telemetry (src/telemetry/). */
 export interface TelemetryPort {
   record(rec: AttemptRecord, country: string, colo: string): void;
-  maybeFlush(db: D1Database): Promise<void> | undefined;
+  maybeFlush(db: D1Database, now?: number): Promise<void> | undefined;
   flushNow(db: D1Database): Promise<void>;
   /** Counters for tests and benchmarks (D1 statements, Durable Object calls). */
   stats(): Record<string, unknown>;

@@ -22,10 +22,10 @@ export function breakerPort(client: BreakerClient): BreakerPort {
       return client.version;
     },
     configure: (active) => client.configure(active.config),
-    admit: (id) => client.admit(id),
+    admit: (id, now) => client.admit(id, now),
     available: (id) => client.available(id),
-    record: (rec: AttemptRecord, colo: string) => client.record(rec.origin, rec.outcome, colo),
-    sync: () => client.sync(),
+    record: (rec: AttemptRecord, colo: string) => client.record(rec.origin, rec.outcome, colo, rec.endedAt),
+    sync: (now) => client.sync(now),
     warmUp: (ids, budgetMs) => client.warmUp(ids, budgetMs),
     view: (id) => client.view(id),
     adminChanged: (id) => client.adminChanged(id),
@@ -61,7 +61,7 @@ export function makeRuntime(env: Env): EdgeRuntime {
       if (o.kind === "response") sample.status = o.status;
       tel.record(sample);
     },
-    maybeFlush: (db) => tel.maybeFlush(db),
+    maybeFlush: (db, now) => tel.maybeFlush(db, now),
     flushNow: (db) => tel.flushNow(db).then(() => undefined),
     stats: () => ({ telemetry: tel.stats, breaker: client.stats }),
   };

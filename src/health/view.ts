@@ -20,9 +20,10 @@ export class HealthView {
     return !this.down.has(originId);
   }
 
-  refreshIfDue(): Promise<void> | undefined {
-    if (this.inflight || this.now() - this.checkedAt < this.refreshMs) return undefined;
-    this.checkedAt = this.now();
+  /** `now`: the caller's reading of the clock, when it has one. */
+  refreshIfDue(now = this.now()): Promise<void> | undefined {
+    if (this.inflight || now - this.checkedAt < this.refreshMs) return undefined;
+    this.checkedAt = now;
     this.inflight = this.load()
       .then((ids) => {
         const next = new Set(ids);

@@ -63,10 +63,10 @@ export class Deadlines {
    * this call had to start one (none running, the running one dead or retiring, or this
    * deadline earlier than its next wake); otherwise undefined.
    */
-  add(d: Deadline): Promise<void> | undefined {
+  add(d: Deadline, now?: number): Promise<void> | undefined {
     this.pending.add(d);
     if (this.owner !== null && d.at >= this.wakeAt) {
-      const now = this.deps.now();
+      now ??= this.deps.now();
       if (now <= this.wakeAt + LATE_MS && now - this.ownerSince < TENURE_MS) return undefined;
     }
     return this.watch();

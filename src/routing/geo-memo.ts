@@ -48,9 +48,8 @@ export class GeoMemo {
   }
 
   /** Geo for this client: remembered, or read from the request's `cf` (a runtime parse). */
-  lookup(ip: string | undefined, request: { readonly cf?: unknown }): ClientGeo {
+  lookup(ip: string | undefined, request: { readonly cf?: unknown }, t = this.now()): ClientGeo {
     if (ip === undefined || this.max === 0) return geoFromCf(request.cf as CfLike | undefined);
-    const t = this.now();
     const hit = this.byIp.get(ip);
     if (hit !== undefined && hit.until > t) {
       this.stats.hits++;

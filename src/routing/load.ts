@@ -67,21 +67,19 @@ export class LoadStats implements LoadView, PoolLoadView {
   }
 
   /** An attempt to the origin starts. */
-  begin(poolId: string, originId: string): void {
+  begin(poolId: string, originId: string, t = this.now()): void {
     const e = this.entry(originId);
     e.outstanding++;
-    const t = this.now();
     e.rate = e.rate * Math.exp(-(t - e.rateAt) / DECAY_MS) + 1000 / DECAY_MS;
     e.rateAt = t;
     this.poolInFlight.set(poolId, (this.poolInFlight.get(poolId) ?? 0) + 1);
   }
 
   /** The attempt ended (response headers, error or timeout). */
-  end(poolId: string, originId: string, colo: string, latencyMs: number, failed: boolean): void {
+  end(poolId: string, originId: string, colo: string, latencyMs: number, failed: boolean, t = this.now()): void {
     const e = this.entry(originId);
     e.outstanding = Math.max(0, e.outstanding - 1);
     this.poolInFlight.set(poolId, Math.max(0, (this.poolInFlight.get(poolId) ?? 1) - 1));
-    const t = this.now();
     const w = e.latencyAt < 0 ? 0 : Math.exp(-Math.max(0, t - e.latencyAt) / DECAY_MS);
     // Peak EWMA: jump up to a worse sample at once, decay down slowly (Finagle PeakEwma).
     e.latency = latencyMs > e.latency ? latencyMs : e.latency * w + latencyMs * (1 - w);

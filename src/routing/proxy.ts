@@ -16,6 +16,8 @@ export type AttemptOutcome =
 export interface AttemptRecord {
   /** When the attempt started (epoch ms): decides its telemetry minute. */
   startedAt: number;
+  /** When its outcome was known (epoch ms): the clock reading the breaker records it at. */
+  endedAt: number;
   pool: string;
   origin: string;
   outcome: AttemptOutcome;
@@ -31,10 +33,15 @@ export interface ProxyDeps {
   retries: RetriesConfig;
   debugHeaders: boolean;
   /** May this origin take this request (half-open probe leases are consumed here)? */
-  admit(originId: string): boolean;
+  admit(originId: string, now: number): boolean;
   /** Called once per attempt, synchronously, when its outcome is known. */
   onAttempt(rec: AttemptRecord, req: ProxyRequest): void;
   fetch(url: string, init: RequestInit): Promise<Response>;
+  /**
+   * The clock. Each reading is a call into the runtime, and workerd's clock only moves when
+   * I/O completes, so the proxy reads it once per attempt, when the attempt ends, and starts
+   * from the caller's reading (ProxyRequest.now).
+   */
   now(): number;
   random(): number;
   /** The isolate's per-try deadlines (src/routing/deadlines.ts). */
@@ -52,6 +59,8 @@ export interface ProxyRequest {
   /** `request.url`, as read once by the caller. */
   href: string;
   url: URL;
+  /** The caller's reading of the clock when the request arrived. */
+  now: number;
   geo: ClientGeo;
   /** Pools to try, best first (steering output, fallback last). */
   pools: readonly string[];
@@ -110,10 +119,13 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
     const run = new Walk(req, headers, deps);
     const send: Send = { method, headers: upstreamHeaders(headers, forward), target: requestTarget(url), body };
     const maxAttempts = 1 + deps.retries.attempts;
-    let target = run.next();
+    // The time as of the latest I/O: the request's arrival, then each attempt's end.
+    let now = req.now;
+    let target = run.next(now);
     let last: AttemptResult | undefined;
     while (target) {
-      const result = await attempt(target.pool, target.origin, req, send, deps, run.attempts > 0);
+      const result = await attempt(target.pool, target.origin, req, send, deps, run.attempts > 0, now);
+      now = result.endedAt;
       run.attempts++;
       if (budgeted) deps.budget.retryEnded();
       budgeted = false;
@@ -121,7 +133,7 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
       if (run.attempts >= maxAttempts || !isRetriable(result.outcome, deps.retries.on) || !canReplay(method, body, result.outcome)) break;
       // Decide on the retry before discarding this answer: without one, it goes to the client.
       run.exclude(target.origin);
-      const next = run.next();
+      const next = run.next(now);
       if (!next) break;
       // A connect error proves the origin never saw the request: moving it to another
       // origin is the failover the breaker would do anyway, so it does not spend the
@@ -165,13 +177,13 @@ class Walk {
     (this.tried ??= new Set()).add(originId);
   }
 
-  next(): { pool: PoolRuntime; origin: string } | undefined {
+  next(now: number): { pool: PoolRuntime; origin: string } | undefined {
     const { req, deps } = this;
     for (; this.poolIndex < req.pools.length; this.poolIndex++) {
       const pool = deps.table.pools.get(req.pools[this.poolIndex]!);
       if (!pool) continue;
       const key = pool.config.affinity.by === "none" ? undefined : affinityKey(pool, req.clientIp, this.headers, deps, (this.cookies ??= []));
-      const origin = pickAdmitted(pool, key, this.tried, deps);
+      const origin = pickAdmitted(pool, key, this.tried, deps, now);
       if (origin) return { pool, origin };
     }
     return undefined;
@@ -256,7 +268,7 @@ export function readCookie(header: string | null, name: string): string | undefi
 }
 
 /** Picks an origin not yet tried whose breaker admits the request (probe leases included). */
-function pickAdmitted(pool: PoolRuntime, key: string | undefined, tried: Set<string> | undefined, deps: ProxyDeps): string | undefined {
+function pickAdmitted(pool: PoolRuntime, key: string | undefined, tried: Set<string> | undefined, deps: ProxyDeps, now: number): string | undefined {
   if (!pool.picker) return undefined;
   // `tried` is copied only if a breaker refuses a pick (a half-open origin without a lease).
   let refused = tried;
@@ -266,7 +278,7 @@ function pickAdmitted(pool: PoolRuntime, key: string | undefined, tried: Set<str
     if (key !== undefined) req.key = key;
     const pick = pool.picker.pick(req);
     if (!pick) return undefined;
-    if (deps.admit(pick.id)) return pick.id;
+    if (deps.admit(pick.id, now)) return pick.id;
     refused = refused === tried ? new Set(tried) : refused;
     refused!.add(pick.id);
   }
@@ -285,6 +297,8 @@ interface Send {
 
 interface AttemptResult {
   response?: Response;
+  /** When the outcome was known (epoch ms). */
+  endedAt: number;
   /** The response's headers, read once (each read of `response.headers` is a runtime call). */
   headers?: Headers;
   outcome: AttemptOutcome;
@@ -292,7 +306,7 @@ interface AttemptResult {
   origin: string;
 }
 
-async function attempt(pool: PoolRuntime, originId: string, req: ProxyRequest, send: Send, deps: ProxyDeps, retry: boolean): Promise<AttemptResult> {
+async function attempt(pool: PoolRuntime, originId: string, req: ProxyRequest, send: Send, deps: ProxyDeps, retry: boolean, started: number): Promise<AttemptResult> {
   const origin = pool.origins.get(originId)!;
   const poolId = pool.config.id;
   const init: RequestInit<RequestInitCfProperties> = { method: send.method, headers: send.headers, redirect: "manual" };
@@ -305,32 +319,34 @@ async function attempt(pool: PoolRuntime, originId: string, req: ProxyRequest, s
   const controller = new AbortController();
   const signal = controller.signal;
   init.signal = signal;
-  const started = deps.now();
   const deadline: Deadline = { at: started + deps.retries.per_try_timeout_ms, expire: () => controller.abort("per-try timeout") };
-  const watchdog = deps.deadlines.add(deadline);
+  const watchdog = deps.deadlines.add(deadline, started);
   if (watchdog) req.ctx.waitUntil(watchdog);
-  deps.load.begin(poolId, originId);
+  deps.load.begin(poolId, originId, started);
   let response: Response | undefined;
   let outcome: AttemptOutcome;
+  let endedAt: number;
   try {
     response = await deps.fetch(origin.prefix + send.target, init);
-    outcome = { kind: "response", status: response.status, latencyMs: deps.now() - started };
+    endedAt = deps.now();
+    outcome = { kind: "response", status: response.status, latencyMs: endedAt - started };
   } catch (err) {
-    const latencyMs = deps.now() - started;
+    endedAt = deps.now();
+    const latencyMs = endedAt - started;
     outcome = signal.aborted ? { kind: "timeout", latencyMs } : { kind: "connect", latencyMs, message: err instanceof Error ? err.message : String(err) };
   } finally {
     deps.deadlines.settle(deadline);
   }
   const failed = outcome.kind !== "response" || outcome.status >= 500;
-  deps.load.end(poolId, originId, req.geo.colo ?? "", outcome.latencyMs, failed);
+  deps.load.end(poolId, originId, req.geo.colo ?? "", outcome.latencyMs, failed, endedAt);
   if (response === undefined) {
-    deps.onAttempt({ startedAt: started, pool: poolId, origin: originId, outcome, retry, bytes: 0 }, req);
-    return { outcome, pool: poolId, origin: originId };
+    deps.onAttempt({ startedAt: started, endedAt, pool: poolId, origin: originId, outcome, retry, bytes: 0 }, req);
+    return { outcome, endedAt, pool: poolId, origin: originId };
   }
   const headers = response.headers;
   const bytes = Number(headers.get("content-length")) || 0;
-  deps.onAttempt({ startedAt: started, pool: poolId, origin: originId, outcome, retry, bytes }, req);
-  return { response, headers, outcome, pool: poolId, origin: originId };
+  deps.onAttempt({ startedAt: started, endedAt, pool: poolId, origin: originId, outcome, retry, bytes }, req);
+  return { response, headers, outcome, endedAt, pool: poolId, origin: originId };
 }
 
 function finish(last: AttemptResult | undefined, attempts: number, deps: ProxyDeps): Response {

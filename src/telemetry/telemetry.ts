@@ -97,9 +97,8 @@ export class Telemetry {
   }
 
   /** For ctx.waitUntil: a flush when due (time or size), else undefined. Never rejects. */
-  maybeFlush(db: FlushDb): Promise<void> | undefined {
+  maybeFlush(db: FlushDb, now = this.now()): Promise<void> | undefined {
     if (!this.enabled || this.inflight) return undefined;
-    const now = this.now();
     if (this.due(now)) return this.flush(db).then(() => undefined);
     const waiting = this.fresh.size > 0 || this.retry !== null || this.lost.size > 0;
     if (!this.sleep || this.armed || !waiting) return undefined;

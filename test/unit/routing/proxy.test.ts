@@ -51,7 +51,7 @@ function deps(aFails: "connect" | 503, budget: RetryBudget): ProxyDeps & { hosts
 
 const request = (method = "GET") => {
   const req = new Request("http://edge.test/x", { method });
-  return { request: req, href: req.url, url: new URL(req.url), geo: {}, pools: ["p"], clientIp: undefined, ctx: { waitUntil: () => undefined } };
+  return { request: req, href: req.url, url: new URL(req.url), now: 0, geo: {}, pools: ["p"], clientIp: undefined, ctx: { waitUntil: () => undefined } };
 };
 
 describe("proxyRequest retries and the retry budget", () => {
@@ -186,5 +186,32 @@ describe("proxyRequest and a fault of its own", () => {
     // The request was counted out again: a later request sees an idle budget.
     expect(d.hosts).toEqual(["a.test", "b.test"]);
     expect(budget.inFlight).toEqual({ requests: 0, retries: 0 });
+  });
+});
+
+describe("proxyRequest and the clock", () => {
+  it("reads it once per attempt, when the attempt ends, and starts from the caller's reading", async () => {
+    const d = deps(503, new RetryBudget(20, 3));
+    let readings = 0;
+    const records: { startedAt: number; endedAt: number; latency: number }[] = [];
+    const admitted: number[] = [];
+    const res = await proxyRequest(
+      { ...request(), now: 1_000 },
+      {
+        ...d,
+        // Every reading moves the clock on by 40 ms, so each one shows in the records.
+        now: () => 1_000 + 40 * ++readings,
+        admit: (_id, now) => (admitted.push(now), true),
+        onAttempt: (rec) => void records.push({ startedAt: rec.startedAt, endedAt: rec.endedAt, latency: rec.outcome.latencyMs }),
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(readings).toBe(2);
+    expect(records).toEqual([
+      { startedAt: 1_000, endedAt: 1_040, latency: 40 },
+      { startedAt: 1_040, endedAt: 1_080, latency: 40 },
+    ]);
+    // The retry's pick is admitted at the time the first attempt ended.
+    expect(admitted).toEqual([1_000, 1_040]);
   });
 });
