@@ -1,12 +1,15 @@
 // End-to-end throughput of the built router against a bare passthrough worker, both under
-// `workerd serve`, same origins, same run, alternating A/B so drift on this noisy 2-core
-// machine hits both sides alike. Also: router with telemetry off (telemetry's cost), and
-// D1 statements per 1,000 proxied requests (from the counting stand-in for D1).
-// Then the workers' own CPU cost, free of the load generator and the origins: both workers
-// pinned to one core and loaded at the same time, so the core's speed, which drifts by ±20 %
-// and more on this VM, is the same for both; the ratio of their throughputs is the inverse
-// ratio of their CPU per request. Once as deployed, once with the geo memo off
-// (GEO_MEMO_SIZE=0: request.cf is parsed on every request, as for clients that never return).
+// `workerd serve`, same origins, same run, three ways:
+// - together (the headline figure): both loaded at the same time, 16 connections each, so
+//   whatever this noisy 2-core VM does during a round it does to both (sequential rounds
+//   here move by ±30 % between a round's two halves; simultaneous rounds by a few percent);
+// - alone: each side by itself, alternating, for absolute req/s and latency;
+// - same core: both workers pinned to one core, the load generator and origins on the
+//   other, so the ratio of throughputs is the inverse ratio of the workers' own CPU per
+//   request. Once as deployed, once with the geo memo off (GEO_MEMO_SIZE=0: request.cf is
+//   parsed on every request, as for clients that never return).
+// Also: router with telemetry on against off (together), D1 statements and Durable Object
+// calls per 1,000 proxied requests (from the counting stand-in for D1).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,9 +18,9 @@ import path from "node:path";
 import { bundle, freePort, startWorkerd } from "./lib/workerd.mjs";
 import { load, median, startOrigins } from "./lib/load.mjs";
 
-// Nine short alternating rounds: a single round on this VM moves ±20 % with the core's speed,
-// and the median of more pairs is steadier than that of five longer ones (the previous design).
+// Rounds of 3 s: the median of nine is steady to about ±0.03 together (measured here).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ALONE_ROUNDS = Number(process.env.BENCH_ALONE_ROUNDS ?? 6);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const SAME_CORE_ROUNDS = Number(process.env.BENCH_SAME_CORE_ROUNDS ?? 6);
 // 16 connections, each one client with its own address (cf-connecting-ip), as 16 users on
@@ -95,21 +98,41 @@ export async function run() {
     for (const s of [pass, router, routerNoTel]) await load(`${s.url}/warm`, { connections: CONNECTIONS, seconds: 1, headers, clients: true });
 
     const before = await (await fetch(`${router.url}/__bench/stats`)).json();
-    const res = { pass: [], router: [], noTel: [] };
+    const opts = { connections: CONNECTIONS, seconds: SECONDS, headers, clients: true };
+    const run1 = (server) => load(`${server.url}/bench?x=1`, opts);
     let routed = 0;
-    const sides = [
-      ["pass", pass],
-      ["router", router],
-      ["noTel", routerNoTel],
-    ];
+    // Together: each round loads two sides at the same time, 16 connections each, from this
+    // one process. Whatever the machine does during the round (this VM's cores drift by
+    // ±20 % within seconds) it does to both, so the per-round ratio is the figure.
+    const together = { pass: [], router: [], ratio: [], cpuShare: [], perCpu: [], noTel: [], routerT: [], ratioTel: [] };
     for (let i = 0; i < ROUNDS; i++) {
-      // Rotate the order each round so no side always runs first (or right after another).
-      for (let k = 0; k < sides.length; k++) {
-        const [name, server] = sides[(i + k) % sides.length];
-        const r = await load(`${server.url}/bench?x=1`, { connections: CONNECTIONS, seconds: SECONDS, headers, clients: true });
-        if (name === "router") routed += r.total;
-        res[name].push(r);
-      }
+      const c0 = [cpuSeconds(pass.pid), cpuSeconds(router.pid)];
+      const [p, r] = await Promise.all([run1(pass), run1(router)]);
+      const cpu = [cpuSeconds(pass.pid) - c0[0], cpuSeconds(router.pid) - c0[1]];
+      together.pass.push(p);
+      together.router.push(r);
+      together.ratio.push(r.total / p.total);
+      // The two workers need not get equal CPU while they share the machine: requests per
+      // CPU-second of each make the same comparison independent of the shares they got.
+      together.cpuShare.push(cpu[1] / cpu[0]);
+      together.perCpu.push(r.total / cpu[1] / (p.total / cpu[0]));
+      const [n, t] = await Promise.all([run1(routerNoTel), run1(router)]);
+      together.noTel.push(n);
+      together.routerT.push(t);
+      together.ratioTel.push(t.total / n.total);
+      routed += r.total + t.total;
+    }
+    // Alone: each side by itself, alternating, for absolute throughput and latency. The ratio
+    // of these rounds is reported too, but drift between a round's two halves makes it noisy.
+    const alone = { pass: [], router: [], ratio: [] };
+    for (let i = 0; i < ALONE_ROUNDS; i++) {
+      const order = i % 2 ? ["router", "pass"] : ["pass", "router"];
+      const got = {};
+      for (const side of order) got[side] = await run1(side === "pass" ? pass : router);
+      routed += got.router.total;
+      alone.pass.push(got.pass);
+      alone.router.push(got.router);
+      alone.ratio.push(got.router.rps / got.pass.rps);
     }
     // Let the last telemetry flush land before reading the statement count.
     await new Promise((r) => setTimeout(r, 1500));
@@ -117,16 +140,17 @@ export async function run() {
     const rps = (xs) => median(xs.map((x) => x.rps));
     const p = (xs, k) => median(xs.map((x) => x[k]));
     const errs = (xs) => xs.reduce((a, x) => a + x.errors + x.non2xx, 0);
-    // Paired by round (the two sides ran minutes apart at most): drift on this shared machine
-    // moves both, so the per-round ratio is steadier than a ratio of medians.
-    const paired = res.router.map((r, i) => r.rps / res.pass[i].rps);
-    const pairedNoTel = res.router.map((r, i) => r.rps / res.noTel[i].rps);
     const range = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
     const table = [
       ["side", "req/s (median)", "p50 ms", "p99 ms", "errors"],
-      ["passthrough", rps(res.pass).toFixed(0), p(res.pass, "p50"), p(res.pass, "p99"), errs(res.pass)],
-      ["router (all features)", rps(res.router).toFixed(0), p(res.router, "p50"), p(res.router, "p99"), errs(res.router)],
-      ["router, telemetry off", rps(res.noTel).toFixed(0), p(res.noTel, "p50"), p(res.noTel, "p99"), errs(res.noTel)],
+      ["together: passthrough", rps(together.pass).toFixed(0), p(together.pass, "p50"), p(together.pass, "p99"), errs(together.pass)],
+      ["together: router", rps(together.router).toFixed(0), p(together.router, "p50"), p(together.router, "p99"), errs(together.router)],
+      ["together: router / pass", `ratio ${round(median(together.ratio))}`, "", "", ""],
+      ["together: per CPU-second", `ratio ${round(median(together.perCpu))}`, "", "", ""],
+      ["together: telemetry on/off", `ratio ${round(median(together.ratioTel))}`, "", "", errs(together.noTel) + errs(together.routerT)],
+      ["alone: passthrough", rps(alone.pass).toFixed(0), p(alone.pass, "p50"), p(alone.pass, "p99"), errs(alone.pass)],
+      ["alone: router", rps(alone.router).toFixed(0), p(alone.router, "p50"), p(alone.router, "p99"), errs(alone.router)],
+      ["alone: router / pass", `ratio ${round(median(alone.ratio))}`, "", "", ""],
     ];
     const stmts = after.d1.statements - before.d1.statements;
     const same = await sameCore(pass, { router, noMemo: routerNoMemo }, originsPid, headers);
@@ -145,23 +169,35 @@ export async function run() {
       table,
       figures: {
         router_vs_passthrough_throughput: {
-          value: round(median(paired)),
-          unit: "ratio (median of per-round pairs)",
-          baseline: `passthrough ${rps(res.pass).toFixed(0)} req/s; rounds ${range(paired)}`,
+          value: round(median(together.ratio)),
+          unit: "ratio (median of rounds)",
+          baseline: `router and passthrough loaded at the same time, 16 connections each; passthrough ${rps(together.pass).toFixed(0)} req/s meanwhile; rounds ${range(together.ratio)}; router's CPU over the passthrough's meanwhile ${round(median(together.cpuShare))}`,
           target: ">= 0.85",
         },
-        router_rps: { value: Math.round(rps(res.router)), unit: "req/s", baseline: "same run, 16 connections" },
-        passthrough_rps: { value: Math.round(rps(res.pass)), unit: "req/s", baseline: "same run, 16 connections" },
-        router_p99_ms: { value: p(res.router, "p99"), unit: "ms", baseline: `passthrough p99 ${p(res.pass, "p99")} ms` },
-        telemetry_on_vs_off_throughput: {
-          value: round(median(pairedNoTel)),
+        router_vs_passthrough_requests_per_cpu_second: {
+          value: round(median(together.perCpu)),
+          unit: "ratio (median of rounds)",
+          baseline: `requests per CPU-second of the router's workerd over the passthrough's, in the same simultaneous rounds; rounds ${range(together.perCpu)}`,
+          target: "report",
+        },
+        router_vs_passthrough_throughput_alone: {
+          value: round(median(alone.ratio)),
           unit: "ratio (median of per-round pairs)",
-          baseline: `telemetry off ${rps(res.noTel).toFixed(0)} req/s; rounds ${range(pairedNoTel)}`,
+          baseline: `each side alone, alternating; passthrough ${rps(alone.pass).toFixed(0)} req/s; rounds ${range(alone.ratio)}`,
+          target: "report",
+        },
+        router_rps: { value: Math.round(rps(alone.router)), unit: "req/s", baseline: "alone, same run, 16 connections" },
+        passthrough_rps: { value: Math.round(rps(alone.pass)), unit: "req/s", baseline: "alone, same run, 16 connections" },
+        router_p99_ms: { value: p(alone.router, "p99"), unit: "ms", baseline: `alone; passthrough p99 ${p(alone.pass, "p99")} ms` },
+        telemetry_on_vs_off_throughput: {
+          value: round(median(together.ratioTel)),
+          unit: "ratio (median of rounds)",
+          baseline: `router with telemetry on and off, loaded at the same time; rounds ${range(together.ratioTel)}`,
           target: ">= 0.95",
         },
         d1_statements_per_1000_requests: { value: round((stmts * 1000) / Math.max(1, routed)), unit: "statements", baseline: `${stmts} statements for ${routed} requests`, target: "<= 5" },
         breaker_do_calls_per_1000_requests: { value: round((doCalls * 1000) / Math.max(1, routed)), unit: "calls (none awaited)", baseline: `${doCalls} background calls for ${routed} requests, 3 origins, staleness 1 s` },
-        router_errors: { value: errs(res.router), unit: "responses", baseline: "non-2xx or socket errors under load" },
+        router_errors: { value: errs(together.router) + errs(together.routerT) + errs(alone.router), unit: "responses", baseline: "non-2xx or socket errors under load" },
         ...(same
           ? {
               router_vs_passthrough_cpu_same_core: sameFig("router", "16 returning clients"),
