@@ -61,15 +61,15 @@ export function isWebSocketUpgrade(connection: string | null, headers: Pick<Head
  */
 export function schemeAndHost(href: string): { proto: "http" | "https"; host: string } {
   const colon = href.indexOf(":");
-  const proto = href.slice(0, colon).toLowerCase() === "https" ? "https" : "http";
+  const proto = colon === 5 && href.slice(0, 5).toLowerCase() === "https" ? "https" : "http";
   const start = colon + 3; // past "://"
-  let end = start;
-  while (end < href.length) {
-    const c = href.charCodeAt(end);
-    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
-    end++;
-  }
-  const authority = href.slice(start, end);
+  // A serialized http(s) URL always has a path ("/") after its authority; "?" and "#" are
+  // checked too, for a string that lacks one.
+  let end = href.indexOf("/", start);
+  if (end < 0) end = href.length;
+  let authority = href.slice(start, end);
+  const cut = authority.search(/[?#]/);
+  if (cut >= 0) authority = authority.slice(0, cut);
   return { proto, host: authority.slice(authority.lastIndexOf("@") + 1).toLowerCase() };
 }
 
