@@ -22,7 +22,7 @@ import { load, median, startOrigins } from "./lib/load.mjs";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const ALONE_ROUNDS = Number(process.env.BENCH_ALONE_ROUNDS ?? 6);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const SAME_CORE_ROUNDS = Number(process.env.BENCH_SAME_CORE_ROUNDS ?? 6);
+const SAME_CORE_ROUNDS = Number(process.env.BENCH_SAME_CORE_ROUNDS ?? 8);
 // 16 connections, each one client with its own address (cf-connecting-ip), as 16 users on
 // keep-alive connections through Cloudflare's edge would arrive.
 const CONNECTIONS = 16;
