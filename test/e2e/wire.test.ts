@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundle, freePort, startWorkerd } from "../../bench/lib/workerd.mjs";
+import { HOP_RESPONSE } from "../support/hop-by-hop.js";
 
 /**
  * What reaches the wire, in both directions, when the built router runs under `workerd
@@ -18,16 +19,6 @@ let origin: http.Server;
 let received: Record<string, string | string[] | undefined> = {};
 let worker: { url: string; stop(): Promise<void> } | undefined;
 let port = 0;
-
-const HOP_RESPONSE = {
-  connection: "keep-alive, x-hop",
-  "x-hop": "1",
-  "keep-alive": "timeout=5",
-  "proxy-authenticate": "Basic",
-  "proxy-connection": "keep-alive",
-  upgrade: "h2c",
-  "x-end": "kept",
-};
 
 beforeAll(async () => {
   origin = http.createServer((req, res) => {

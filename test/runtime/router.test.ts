@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { EdgeConfigInput } from "../../src/config/schema";
 import { ADMIN, type Echo, edge, GEO, putConfig, putConfigOk } from "./edge";
 import { origin, originDown, originUp, setKnobs, withKnobs } from "./origins";
+import { HOP_RESPONSE } from "../support/hop-by-hop";
 
 /**
  * Through the worker's real entry against real HTTP origins on localhost: steering sends
@@ -352,16 +353,7 @@ describe("forwarding", () => {
 
   it("drops the origin's hop-by-hop response fields and keeps the rest", async () => {
     await putConfigOk(config({ steering: { policy: "failover" } }));
-    const hop = {
-      connection: "keep-alive, x-hop",
-      "x-hop": "1",
-      "keep-alive": "timeout=5",
-      "proxy-authenticate": "Basic",
-      "proxy-connection": "keep-alive",
-      upgrade: "h2c",
-      "x-end": "kept",
-    };
-    await withKnobs(["r-us-1", "r-us-2"], { headers: hop }, async () => {
+    await withKnobs(["r-us-1", "r-us-2"], { headers: { ...HOP_RESPONSE } }, async () => {
       for (const debug of [false, true]) {
         await putConfigOk(config({ steering: { policy: "failover" }, debug_headers: debug }));
         const res = await edge("/", { geo: GEO.US });
