@@ -1,7 +1,7 @@
 import { candidatePools } from "../routing/steering";
 import type { ActiveConfig } from "../config/store";
 import { clientGeo } from "../routing/geo";
-import { errorResponse, type ProxyDeps, proxyRequest } from "../routing/proxy";
+import { errorResponse, faultAnswer, type ProxyDeps, proxyRequest } from "../routing/proxy";
 import type { RetryBudget } from "../routing/retry-budget";
 import type { RoutingTable } from "../routing/table";
 import type { EdgeRuntime } from "./runtime";
@@ -116,5 +116,5 @@ function logFault(err: unknown): void {
 
 function faultResponse(err: unknown): Response {
   logFault(err);
-  return errorResponse(502, "proxy_error", "the edge could not complete this request");
+  return faultAnswer();
 }

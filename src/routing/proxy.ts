@@ -79,6 +79,11 @@ export function errorResponse(status: number, error: string, message: string, ex
   });
 }
 
+/** The answer to a fault of the edge's own (a bug, not an origin's failure). */
+export function faultAnswer(): Response {
+  return errorResponse(502, "proxy_error", "the edge could not complete this request");
+}
+
 /**
  * Proxies one client request: picks a pool and origin, forwards, and on a retriable
  * failure retries on a different origin (same pool first, then the next pool) within the
@@ -149,7 +154,7 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
     return withCookies(finish(last, run.attempts, deps), run.cookies, proto === "https");
   } catch (err) {
     deps.onFault(err);
-    return errorResponse(502, "proxy_error", "the edge could not complete this request");
+    return faultAnswer();
   } finally {
     if (budgeted) deps.budget.retryEnded();
     deps.budget.requestEnded();
