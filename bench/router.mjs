@@ -81,6 +81,7 @@ export async function run() {
     const config = JSON.stringify(routerConfig(origins));
     const routerJs = await bundle("bench/router-entry.ts", path.join(dir, "router.js"), { BENCH_CONFIG: JSON.stringify(config) });
     const passJs = await bundle("bench/passthrough-entry.ts", path.join(dir, "pass.js"));
+    const pairJs = await bundle("bench/pair-entry.ts", path.join(dir, "pair.js"), { BENCH_CONFIG: JSON.stringify(config) });
     const common = { durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }], cfBlobHeader: CF_BLOB };
     // ENVIRONMENT production: the deployed code path (geo from request.cf only, no override).
     const vars = { ENVIRONMENT: "production", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000" };
@@ -88,8 +89,6 @@ export async function run() {
     servers.push(router);
     const routerNoTel = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ...vars, TELEMETRY_ENABLED: "false" }, ...common });
     servers.push(routerNoTel);
-    const routerNoMemo = await startWorkerd({ script: routerJs, port: await freePort(), bindings: { ...vars, GEO_MEMO_SIZE: "0" }, ...common });
-    servers.push(routerNoMemo);
     const pass = await startWorkerd({ script: passJs, port: await freePort(), bindings: { ORIGIN: origins[1].url }, cfBlobHeader: CF_BLOB });
     servers.push(pass);
 
@@ -153,11 +152,18 @@ export async function run() {
       ["alone: router / pass", `ratio ${round(median(alone.ratio))}`, "", "", ""],
     ];
     const stmts = after.d1.statements - before.d1.statements;
-    const same = await sameCore(pass, { router, noMemo: routerNoMemo }, originsPid, headers);
+    const pairs = { router: [], noMemo: [] };
+    for (const [side, extra] of [["router", {}], ["noMemo", { GEO_MEMO_SIZE: "0" }]])
+      for (let k = 0; k < 2; k++) {
+        const s = await startWorkerd({ script: pairJs, port: await freePort(), bindings: { ...vars, ...extra, ORIGIN: origins[1].url }, ...common });
+        servers.push(s);
+        pairs[side].push(s);
+      }
+    const same = await sameCore(pairs, originsPid, headers);
     const sameFig = (key, label) => ({
       value: round(median(same[key])),
       unit: "ratio (median of rounds)",
-      baseline: `router's throughput over the passthrough's, both on one core at once, ${label}; rounds ${range(same[key])}; core busy ${round(median(same.busy[key]))}`,
+      baseline: `router's throughput over the passthrough's, both on one core at once, two processes swapping roles each round, ${label}; rounds ${range(same[key])}; core busy ${round(median(same.busy[key]))}`,
       target: "report",
     });
     if (same) {
@@ -230,13 +236,16 @@ function cpuSeconds(pid) {
 
 /**
  * Both workers pinned to core 1, this process and the origins to core 0, and both workers
- * loaded at once for each round. Needs taskset (util-linux) and two cores; otherwise skipped (null).
+ * loaded at once for each round. The two sides are two processes of one bundle
+ * (bench/pair-entry.ts) that swap roles every round, so a difference between the two
+ * processes falls on both sides alike. Needs taskset (util-linux) and two cores; otherwise
+ * skipped (null).
  */
-async function sameCore(pass, routers, originsPid, headers) {
+async function sameCore(pairs, originsPid, headers) {
   const pin = (cpu, pid) => execFileSync("taskset", ["-a", "-pc", String(cpu), String(pid)], { stdio: "ignore" });
   try {
     if (availableParallelism() < 2) return null;
-    for (const s of [pass, ...Object.values(routers)]) pin(1, s.pid);
+    for (const pair of Object.values(pairs)) for (const s of pair) pin(1, s.pid);
     pin(0, process.pid);
     pin(0, originsPid);
   } catch {
@@ -244,20 +253,22 @@ async function sameCore(pass, routers, originsPid, headers) {
   }
   const out = { router: [], noMemo: [], errors: 0, busy: { router: [], noMemo: [] } };
   const opts = { connections: CONNECTIONS, seconds: 2, headers, clients: true };
-  const both = async (side, seconds = opts.seconds) => {
-    const router = routers[side];
-    const c0 = cpuSeconds(pass.pid) + cpuSeconds(router.pid);
+  const both = async (side, round, seconds = opts.seconds) => {
+    const [a, b] = pairs[side];
+    const [pass, router] = round % 2 ? [a, b] : [b, a];
+    const c0 = cpuSeconds(a.pid) + cpuSeconds(b.pid);
     const t0 = performance.now();
-    const [p, r] = await Promise.all([load(`${pass.url}/bench?x=1`, { ...opts, seconds }), load(`${router.url}/bench?x=1`, { ...opts, seconds })]);
+    const [p, r] = await Promise.all([load(`${pass.url}/pass/bench?x=1`, { ...opts, seconds }), load(`${router.url}/bench?x=1`, { ...opts, seconds })]);
     // How busy the shared core was: near 1 means the workers, not the load generator, set the pace.
-    out.busy[side].push((cpuSeconds(pass.pid) + cpuSeconds(router.pid) - c0) / ((performance.now() - t0) / 1000));
+    out.busy[side].push((cpuSeconds(a.pid) + cpuSeconds(b.pid) - c0) / ((performance.now() - t0) / 1000));
     out.errors += p.errors + p.non2xx + r.errors + r.non2xx;
     return r.total / p.total;
   };
-  for (const side of ["router", "noMemo"]) await both(side, 1);
+  // Warm both roles in every process.
+  for (const side of ["router", "noMemo"]) for (const round of [0, 1]) await both(side, round, 1);
   out.busy.router.length = 0;
   out.busy.noMemo.length = 0;
-  for (let i = 0; i < SAME_CORE_ROUNDS; i++) for (const side of i % 2 ? ["noMemo", "router"] : ["router", "noMemo"]) out[side].push(await both(side));
+  for (let i = 0; i < SAME_CORE_ROUNDS; i++) for (const side of i % 2 ? ["noMemo", "router"] : ["router", "noMemo"]) out[side].push(await both(side, i));
   return out;
 }
 
