@@ -54,13 +54,22 @@ export interface Settings {
 
 const settingsCache = new WeakMap<object, Settings>();
 
+// An isolate sees one env object for all its requests: the last one is checked first.
+let lastEnv: Env | undefined;
+let lastSettings: Settings | undefined;
+
 /**
  * Validates the vars once per env object. A bad var is a deploy fault, so this throws
  * (the worker answers 500 and the error names the var) rather than serving half-configured.
  */
 export function settings(env: Env): Settings {
+  if (env === lastEnv) return lastSettings!;
   const hit = settingsCache.get(env);
-  if (hit) return hit;
+  if (hit) {
+    lastEnv = env;
+    lastSettings = hit;
+    return hit;
+  }
   const r = varsSchema.safeParse({
     ENVIRONMENT: env.ENVIRONMENT || undefined,
     CONTROL_PREFIX: env.CONTROL_PREFIX || undefined,
@@ -79,5 +88,7 @@ export function settings(env: Env): Settings {
     geoMemoSize: r.data.GEO_MEMO_SIZE,
   };
   settingsCache.set(env, s);
+  lastEnv = env;
+  lastSettings = s;
   return s;
 }

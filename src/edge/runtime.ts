@@ -57,6 +57,8 @@ export class EdgeRuntime {
   readonly geo: GeoMemo;
   /** Each returning client's pool order, kept next to its geo. */
   readonly steering = new SteeringMemo();
+  /** When a request next runs the background checks (src/edge/handler.ts). */
+  housekeepingAt = 0;
   private table: RoutingTable | undefined;
   private budgetFor: ActiveConfig | undefined;
   private budget: RetryBudget = new RetryBudget(20, 3);
@@ -94,11 +96,18 @@ export class EdgeRuntime {
 
 const runtimes = new WeakMap<Env, EdgeRuntime>();
 
+// An isolate sees one env object for all its requests: the last one is checked first.
+let lastEnv: Env | undefined;
+let lastRt: EdgeRuntime | undefined;
+
 export function edgeRuntime(env: Env, make: (env: Env) => EdgeRuntime): EdgeRuntime {
+  if (env === lastEnv) return lastRt!;
   let rt = runtimes.get(env);
   if (!rt) {
     rt = make(env);
     runtimes.set(env, rt);
   }
+  lastEnv = env;
+  lastRt = rt;
   return rt;
 }

@@ -29,6 +29,32 @@ describe("Aggregate", () => {
     expect(a.requestCount()).toBe(7);
   });
 
+  it("sends each sample to its own key's cell when keys alternate, one field at a time", () => {
+    const a = new Aggregate();
+    const variants: RequestSample[] = [
+      base,
+      { ...base, at: base.at + 60_000 },
+      { ...base, pool: "us" },
+      { ...base, origin: "eu-2" },
+      { ...base, country: "FR" },
+      { ...base, colo: "CDG" },
+    ];
+    // Each variant differs from the base in one key; interleaving them with the base means
+    // no sample finds the previous sample's cell, and repeats mean every other one does.
+    for (let round = 0; round < 3; round++)
+      for (const v of variants) {
+        a.add(v);
+        a.add(v);
+        a.add(base);
+      }
+    expect(a.size).toBe(6);
+    const byKey = new Map([...a.values()].map((c) => [`${c.minute}|${c.pool}|${c.origin}|${c.country}|${c.colo}`, c.requests]));
+    expect(byKey.get(`1699999980000|eu|eu-1|DE|FRA`)).toBe(3 * 6 + 3 * 2);
+    for (const key of ["1700000040000|eu|eu-1|DE|FRA", "1699999980000|us|eu-1|DE|FRA", "1699999980000|eu|eu-2|DE|FRA", "1699999980000|eu|eu-1|FR|FRA", "1699999980000|eu|eu-1|DE|CDG"])
+      expect(byKey.get(key), key).toBe(6);
+    expect(a.requestCount()).toBe(3 * 6 * 3);
+  });
+
   it("clamps untrusted country and colo to short codes", () => {
     const a = new Aggregate();
     a.add({ ...base, country: "'); DROP TABLE x;--", colo: "a very long colo name" });
