@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { bundle, freePort, startWorkerd } from "./lib/workerd.mjs";
 import { load, startOrigins } from "./lib/load.mjs";
+import { runAsMain } from "./lib/part.mjs";
 
 export async function run() {
   const dir = await mkdtemp(path.join(tmpdir(), "aether-failover-"));
@@ -48,8 +49,4 @@ export async function run() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const out = await run();
-  for (const row of out.table) console.error(row.map((c) => String(c).padEnd(16)).join(""));
-  console.log(JSON.stringify({ figures: out.figures }));
-}
+await runAsMain(import.meta.url, run, 16);

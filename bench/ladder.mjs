@@ -9,6 +9,7 @@ import path from "node:path";
 import { bundle, freePort, startWorkerd } from "./lib/workerd.mjs";
 import { load, median, startOrigins } from "./lib/load.mjs";
 import { CF, CF_BLOB, routerConfig } from "./router.mjs";
+import { runAsMain } from "./lib/part.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -65,8 +66,4 @@ export async function run() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const out = await run();
-  for (const row of out.table) console.error(row.map((c) => String(c).padEnd(24)).join(""));
-  console.log(JSON.stringify({ figures: out.figures }));
-}
+await runAsMain(import.meta.url, run);

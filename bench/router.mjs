@@ -17,6 +17,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { bundle, freePort, startWorkerd } from "./lib/workerd.mjs";
 import { load, median, startOrigins } from "./lib/load.mjs";
+import { runAsMain } from "./lib/part.mjs";
 
 // Rounds of 3 s: the median of nine is steady to about ±0.03 together (measured here).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
@@ -272,8 +273,4 @@ async function sameCore(pairs, originsPid, headers) {
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const out = await run();
-  for (const row of out.table) console.error(row.map((c) => String(c).padEnd(24)).join(""));
-  console.log(JSON.stringify({ figures: out.figures }));
-}
+await runAsMain(import.meta.url, run);
