@@ -1,6 +1,6 @@
 /**
  * Forecasting bench (issue 5). `npx tsx bench/forecast.ts`
- * 1. Backtest on the NASA-HTTP 1995 log (../shared/data, read in place), resampled to 5 min,
+ * 1. Backtest on the NASA-HTTP 1995 log (shipped in bench/data, gzip), resampled to 5 min,
  *    at 15 and 60 min horizons: WAPE/MASE of the chosen model vs last value and seasonal naive.
  * 2. CPU of one `forecastPool` call (resample, model choice by backtest, refit, intervals,
  *    anomaly check) on two weeks of real 1-minute history, measured inside workerd: the
@@ -19,14 +19,14 @@ import { parseTimestampValueCsv } from "../src/scheduler/forecast/csv.js";
 import { forecastPool } from "../src/scheduler/forecast/pool.js";
 import { backtestReport, type BacktestReport } from "../src/scheduler/forecast/report.js";
 import type { RawPoint } from "../src/scheduler/forecast/types.js";
+import { nasaCsv } from "./data/datasets.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const DATA = path.resolve(root, "../shared/data/nasa_http_1995_requests_per_minute.csv");
 const MIN = 60_000;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 function loadNasa(): RawPoint[] {
-  const parsed = parseTimestampValueCsv(readFileSync(DATA, "utf8"));
+  const parsed = parseTimestampValueCsv(nasaCsv());
   if (!parsed.ok) throw new Error(parsed.reason);
   return parsed.points;
 }
