@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TARGET_SCHEMAS } from "../scheduler/providers/targets.js";
 
 /**
  * The edge configuration. This zod schema is the single source of the config's types
@@ -109,6 +110,10 @@ const scalingSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.min > s.max) ctx.addIssue({ code: "custom", path: ["min"], message: "min must be <= max" });
+    const t = TARGET_SCHEMAS[s.provider].safeParse(s.target);
+    if (!t.success)
+      for (const i of t.error.issues)
+        ctx.addIssue({ code: "custom", path: ["target", ...i.path.map((k: PropertyKey) => (typeof k === "symbol" ? String(k) : k))], message: `${s.provider}: ${i.message}` });
   });
 
 const poolSchema = z
