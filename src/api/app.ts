@@ -9,6 +9,8 @@ import { forecastRoutes } from "./forecasts";
 import { metricsRoutes } from "./metrics";
 import { statusRoutes } from "./status";
 import { apiErrorResponse, ApiError } from "./errors";
+import { eventRoutes } from "./events";
+import { summaryRoutes } from "./summary";
 
 /**
  * The control plane, mounted under CONTROL_PREFIX by the entry (which strips the prefix,
@@ -44,4 +46,5 @@ controlApp.route("/api/config", configRoutes);
 controlApp.route("/api", statusRoutes);
 controlApp.route("/api", metricsRoutes);
 controlApp.route("/api", forecastRoutes);
-
+controlApp.route("/api", summaryRoutes);
+controlApp.route("/api", eventRoutes);

@@ -37,6 +37,15 @@ configRoutes.get("/versions", async (c) => {
   return c.json({ versions: await listConfigVersions(c.env.DB, limit) });
 });
 
+/** One stored version's config, for the dashboard's diff between two versions. */
+configRoutes.get("/versions/:version", async (c) => {
+  const raw = c.req.param("version");
+  if (!/^\d{1,12}$/.test(raw)) throw new ApiError(400, "invalid_version", "version must be a positive integer");
+  const v = await loadConfigVersion(c.env.DB, Number(raw));
+  if (!v) throw new ApiError(404, "unknown_version", `no config version ${raw}`);
+  return c.json({ version: v.version, config: v.config });
+});
+
 /**
  * Rollback stores the old config again as a new version, so history stays append-only and
  * every isolate sees a higher version number and switches.

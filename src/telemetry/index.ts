@@ -8,3 +8,5 @@ export { telemetrySettings, type TelemetrySettings, type TelemetryVars } from ".
 export { BUCKET_UPPER_MS, quantile, percentiles } from "./histogram.js";
 export type { RequestSample, Outcome, FlushResult, MetricsRow, HealthResult, BreakerTransition, TelemetryStats } from "./types.js";
 export { parseMetricsQuery, MAX_METRICS_SPAN_MS, type MetricsQueryResult } from "./metrics-query.js";
+export { queryRollupTotals } from "./queries.js";
+export { queryGeoTotals, type GeoTotal } from "./geo-totals.js";

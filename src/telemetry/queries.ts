@@ -100,8 +100,8 @@ export async function rollupBounds(db: Db): Promise<{ minuteHorizon: number; com
 export interface SummaryQuery extends RollupQuery {
   /** Bucket width (ms, a multiple of 60,000); below an hour, hour-sourced data sits in its hour's first bucket. */
   stepMs: number;
-  /** Group by pool (origin reported as "*") or by pool and origin. */
-  by: "pool" | "origin";
+  /** Group by pool (origin reported as "*"), by pool and origin, or all together (both "*"). */
+  by: "pool" | "origin" | "all";
 }
 
 async function summaryPart(db: Db, t: RollupTable, time: typeof rollupMinute.minute | typeof rollupHour.hour, q: SummaryQuery) {
@@ -113,9 +113,10 @@ async function summaryPart(db: Db, t: RollupTable, time: typeof rollupMinute.min
       sql<number>`sum(${col})`,
     ]),
   );
-  const groups = q.by === "origin" ? [sql`1`, t.pool, t.origin] : [sql`1`, t.pool];
+  const pool = q.by === "all" ? sql<string>`'*'` : sql<string>`${t.pool}`;
+  const groups = q.by === "origin" ? [sql`1`, t.pool, t.origin] : q.by === "pool" ? [sql`1`, t.pool] : [sql`1`];
   return drizzle(db)
-    .select({ t: bucket, pool: t.pool, origin, ...sums })
+    .select({ t: bucket, pool, origin, ...sums })
     .from(t)
     .where(filters(t, time, q))
     .groupBy(...groups);
@@ -149,4 +150,13 @@ export async function queryRollupSummary(db: Db, q: SummaryQuery): Promise<(Metr
   return [...merged.values()]
     .sort((a, b) => a.t - b.t || a.pool.localeCompare(b.pool) || a.origin.localeCompare(b.origin))
     .map((m) => ({ t: m.t, ...toMetrics(m.t, { pool: m.pool, origin: m.origin, country: "*", colo: "*" }, m.c) }));
+}
+
+/** A step wider than any range: every row of the range falls in one bucket (a multiple of a minute). */
+const WHOLE_RANGE_MS = 60_000 * 2 ** 30;
+
+/** One total per pool (or pool and origin, or all) over [from, to), percentiles from the merged histograms. */
+export async function queryRollupTotals(db: Db, q: RollupQuery & { by: SummaryQuery["by"] }): Promise<MetricsRow[]> {
+  const rows = await queryRollupSummary(db, { ...q, stepMs: WHOLE_RANGE_MS });
+  return rows.map(({ t: _t, ...row }) => ({ ...row, minute: new Date(q.from).toISOString() }));
 }
