@@ -1,8 +1,9 @@
 import { get, getOptional, post } from "../api";
 import { confirmAction } from "../confirm";
+import { secs, TimeChart } from "../chart";
 import { diffLines, withContext } from "../diff";
 import { el, empty, patch, table, time } from "../dom";
-import type { ConfigDoc, Versions } from "../types";
+import type { ConfigDoc, Summary, Versions } from "../types";
 import type { View } from "../view";
 
 /** Config: the active config, its versions, a diff between any two, rollback behind a confirmation. */
@@ -12,6 +13,16 @@ export function configView(): View {
   let fromSel: HTMLSelectElement, toSel: HTMLSelectElement;
   let onChanged: () => void = () => undefined;
   const cache = new Map<number, string>();
+  const changes = new TimeChart({
+    title: "Traffic and errors around config changes (last day; each stored version marked)",
+    unit: "req/s",
+    height: 170,
+    series: [
+      { label: "req/s", stroke: "#1f5fbf" },
+      { label: "errors/s", stroke: "#b3261e" },
+      { label: "config stored", stroke: "#a15c00", markers: true },
+    ],
+  });
 
   async function text(v: number): Promise<string> {
     const hit = cache.get(v);
@@ -69,6 +80,7 @@ export function configView(): View {
         active,
         el("h3", {}, "Versions"),
         versions,
+        changes.figure,
         el("h3", {}, "Diff between two versions"),
         el("div", { class: "row" }, el("div", { class: "field" }, el("label", { for: "diff-from" }, "From version"), fromSel), el("div", { class: "field" }, el("label", { for: "diff-to" }, "To version"), toSel), show),
         diffOut,
@@ -78,7 +90,17 @@ export function configView(): View {
     },
 
     async refresh() {
-      const [doc, list] = await Promise.all([getOptional<ConfigDoc>("config"), get<Versions>("config/versions")]);
+      const to = Date.now();
+      const [doc, list, day] = await Promise.all([
+        getOptional<ConfigDoc>("config"),
+        get<Versions>("config/versions"),
+        get<Summary>(`metrics/summary?from=${new Date(to - 86_400_000).toISOString()}&to=${new Date(to).toISOString()}`),
+      ]);
+      const stored = list.versions.map((v) => secs(v.created_at)).filter((t) => t >= secs(day.from));
+      const rps = new Map(day.series.map((p) => [secs(p.t), p]));
+      const xs = [...new Set([...rps.keys(), ...stored])].sort((a, b) => a - b);
+      const near = (t: number) => rps.get(t - (t % day.step_s))?.rps ?? 0;
+      changes.set([xs, xs.map((t) => rps.get(t)?.rps ?? null), xs.map((t) => { const p = rps.get(t); return p ? p.errors / day.step_s : null; }), xs.map((t) => (stored.includes(t) ? near(t) : null))]);
       const current = doc?.version ?? 0;
       active.textContent = doc ? `Active: version ${doc.version}` : "";
       patch(json, doc, () => (doc ? [JSON.stringify(doc.config, null, 2)] : []));

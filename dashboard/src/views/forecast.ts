@@ -135,7 +135,7 @@ export function forecastView(): View {
   };
 
   function renderScaling(s: Scaling | null): void {
-    patch(scaleBox, s, () => {
+    patch(scaleBox, { pool, s }, () => {
       if (s === null) return [empty("Scaling decisions are not available on this deployment (GET /_edge/api/scaling answered 404). They appear here once the scaling planner ships.")];
       const decisions = s.decisions.filter((d) => d.pool === pool).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
       const calls = s.calls.filter((c) => c.pool === pool);

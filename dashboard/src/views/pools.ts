@@ -80,11 +80,12 @@ export function poolsView(): View {
   };
 
   function originCard(o: Status["pools"][number]["origins"][number], events: Events): HTMLElement {
+    // Breaker transitions, and health checks where the result changed (plus the newest one).
+    const checks = events.health.filter((e) => e.origin === o.id);
+    const changes = checks.filter((e, k) => k === 0 || e.healthy !== checks[k - 1]?.healthy || e.healthy !== checks[k + 1]?.healthy);
     const timeline = [
       ...events.breaker.filter((e) => e.origin === o.id).map((e) => ({ at: e.at, node: el("span", {}, "breaker ", badge(e.from), " → ", badge(e.to), ` ${e.reason}`) })),
-      ...events.health
-        .filter((e) => e.origin === o.id)
-        .map((e) => ({ at: e.at, node: el("span", { class: e.healthy ? "" : "bad" }, e.healthy ? `check ok ${e.status ?? ""} ${num(e.latency_ms, 0)} ms` : `check failed ${e.status ?? ""} ${e.error ?? ""}`) })),
+      ...changes.map((e) => ({ at: e.at, node: el("span", { class: e.healthy ? "" : "bad" }, e.healthy ? `check ok ${e.status ?? ""} ${num(e.latency_ms, 0)} ms` : `check failed ${e.status ?? ""} ${e.error ?? ""}`) })),
     ]
       .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
       .slice(0, 12);
