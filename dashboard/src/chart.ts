@@ -16,6 +16,8 @@ export interface SeriesSpec {
   markers?: boolean;
   stepped?: boolean;
   width?: number;
+  /** Draw across missing points (series sampled at other series' times). */
+  spanGaps?: boolean;
 }
 
 export interface ChartSpec {
@@ -65,7 +67,7 @@ export class TimeChart {
           ...(x.dash ? { dash: x.dash } : {}),
           ...(x.markers ? { paths: () => null, points: { show: true, size: 9, fill: x.stroke, stroke: "#fff", width: 1.5 } } : { points: { show: false } }),
           ...(x.stepped && stepped ? { paths: stepped } : {}),
-          spanGaps: false,
+          spanGaps: x.spanGaps ?? false,
         })),
       ],
       ...(s.bands ? { bands: s.bands.map(([hi, lo]) => ({ series: [hi, lo] as [number, number], fill: "rgba(31,95,191,0.14)" })) } : {}),

@@ -133,7 +133,12 @@ byId("signout").addEventListener("click", () => {
   forgetToken();
   showLogin("Signed out.");
 });
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => {
+  // The views are panels of one page: start each at the top, focus on its content.
+  window.scrollTo(0, 0);
+  byId("main").focus({ preventScroll: true });
+  route();
+});
 document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && void refresh());
 schedule();
 route();

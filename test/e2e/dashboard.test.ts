@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -193,6 +194,25 @@ describe("dashboard in chromium", () => {
     await s.context.close();
   });
 
+  it("shows stale data and an unreachable API plainly, and recovers", async () => {
+    const s = await open({ width: 1280, height: 800 });
+    await s.page.route("**/_edge/api/**", (route) => route.abort("connectionrefused"));
+    await s.page.locator("#conn[data-state=stale]").waitFor({ timeout: 15_000 });
+    expect(await s.page.locator("#conn").innerText()).toMatch(/Stale: showing data from .* API unreachable/);
+    expect(await s.page.locator("#ov-kpis").innerText()).toMatch(/Requests\/s\s+\d/);
+    await s.page.unroute("**/_edge/api/**");
+    await s.page.locator("#conn[data-state=live]").waitFor({ timeout: 15_000 });
+    await s.context.close();
+  });
+
+  it("the whole dashboard is under 150 KB gzip", () => {
+    const dir = path.resolve(import.meta.dirname, "../../dashboard");
+    const files = readdirSync(dir).filter((f) => !f.startsWith(".") && statSync(path.join(dir, f)).isFile());
+    expect(files).toEqual(expect.arrayContaining(["index.html", "app.js", "app.css"]));
+    const gz = files.reduce((n, f) => n + gzipSync(readFileSync(path.join(dir, f)), { level: 9 }).length, 0);
+    expect(gz).toBeLessThan(150 * 1024);
+  });
+
   for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]] as const) {
     it(`every view at ${label} size: a chart, no sideways overflow, a screenshot`, async () => {
       const s = await open(viewport);
@@ -200,7 +220,14 @@ describe("dashboard in chromium", () => {
         await view(s.page, v);
         if (v === "forecast") await s.page.locator("#fc-pool").selectOption("eu-west");
         await chartDrawn(s.page, v);
-        await s.page.waitForTimeout(300); // let ResizeObserver settle the chart widths
+        await s.page.evaluate(() => window.scrollTo(0, 0));
+        // The ResizeObserver has fitted every chart of the view to its box.
+        await s.page.waitForFunction(() =>
+          Array.from(document.querySelectorAll("section:not([hidden]) .chart-host")).every((h) => {
+            const c = h.querySelector("canvas");
+            return !c || Math.abs(c.getBoundingClientRect().width - h.clientWidth) < 2;
+          }),
+        );
         const overflow = await s.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, `${v} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
         await s.page.screenshot({ path: path.join(SHOTS, `${v}-${label}.png`), fullPage: label === "phone" });

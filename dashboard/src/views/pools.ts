@@ -41,7 +41,7 @@ export function poolsView(): View {
       unit: "ms",
       height: 150,
       series: [
-        ...origins.map((o, i) => ({ label: o, stroke: PALETTE[i % PALETTE.length]! })),
+        ...origins.map((o, i) => ({ label: o, stroke: PALETTE[i % PALETTE.length]!, spanGaps: true })),
         { label: "failed check", stroke: "#b3261e", markers: true },
       ],
     });
@@ -85,7 +85,7 @@ export function poolsView(): View {
     const changes = checks.filter((e, k) => k === 0 || e.healthy !== checks[k - 1]?.healthy || e.healthy !== checks[k + 1]?.healthy);
     const timeline = [
       ...events.breaker.filter((e) => e.origin === o.id).map((e) => ({ at: e.at, node: el("span", {}, "breaker ", badge(e.from), " → ", badge(e.to), ` ${e.reason}`) })),
-      ...changes.map((e) => ({ at: e.at, node: el("span", { class: e.healthy ? "" : "bad" }, e.healthy ? `check ok ${e.status ?? ""} ${num(e.latency_ms, 0)} ms` : `check failed ${e.status ?? ""} ${e.error ?? ""}`) })),
+      ...changes.map((e) => ({ at: e.at, node: el("span", { class: e.healthy ? "" : "bad" }, e.healthy ? `check ok ${e.status ?? ""} ${num(e.latency_ms, 0)} ms` : `check failed: ${e.error ?? `status ${e.status ?? "?"}`}`) })),
     ]
       .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
       .slice(0, 12);
