@@ -1,3 +1,4 @@
+import { NearestPast } from "./nearest.js";
 import { SortedWindow } from "./sorted-window.js";
 import type { AnomalyDirection, AnomalyKind } from "./types.js";
 
@@ -14,6 +15,12 @@ export interface StreamOptions {
   readonly spikeUnits?: number;
   /** Robust units beyond the past's 1st/99th percentile that make a level shift (default 3). */
   readonly shiftUnits?: number;
+  /** Rows of the subsequence matched against the past (default 8; 0 turns it off). */
+  readonly patternRows?: number;
+  /** Past rows searched for a match (default 1008). */
+  readonly patternLookback?: number;
+  /** A pattern is novel when its match distance exceeds the past's largest by this factor (default 1). */
+  readonly patternFactor?: number;
 }
 
 export interface RowVerdict {
@@ -58,6 +65,10 @@ export class StreamDetector {
   private run = 0;
   /** Completed flat runs: [row index where it ended, length], newest last. */
   private readonly runs: Array<[number, number]> = [];
+  private readonly nearest: NearestPast | null;
+  private readonly distances: SortedWindow;
+  private readonly patternFactor: number;
+  private readonly nearestRows: number;
   private inEvent = false;
   private calm = 0;
 
@@ -69,6 +80,11 @@ export class StreamDetector {
     this.spikeUnits = opts.spikeUnits ?? 2;
     this.shiftUnits = opts.shiftUnits ?? 3;
     this.past = new SortedWindow(this.lookback);
+    const m = opts.patternRows ?? 8;
+    this.nearestRows = m;
+    this.nearest = m > 0 ? new NearestPast(m, opts.patternLookback ?? 1008) : null;
+    this.distances = new SortedWindow(this.lookback);
+    this.patternFactor = opts.patternFactor ?? 1;
   }
 
   /** Judges x against the past, then adds it to the past. NaN (missing) is skipped. */
@@ -77,18 +93,29 @@ export class StreamDetector {
     this.recent.push(x);
     if (this.recent.length > this.shortWindow) this.recent.shift();
     this.trackRun(x);
-    const v = this.seen >= this.warmup ? this.judge(x) : QUIET;
+    const unit = this.unit();
+    const nn = this.nearest ? this.nearest.push(x, unit) : null;
+    const v = this.seen >= this.warmup ? this.judge(x, unit, nn) : QUIET;
+    if (nn && Number.isFinite(nn.dist)) this.distances.push(nn.dist);
     this.past.push(x);
     this.seen++;
     return this.suppress(v);
   }
 
-  private judge(x: number): RowVerdict {
+  /** Robust unit of the past: IQR/1.349, floored at 1/20 of its range (spiky series with a flat IQR). */
+  private unit(): number {
     const w = this.past;
     const lo = w.quantile(0);
     const hi = w.quantile(1);
     const med = w.quantile(0.5);
-    const unit = Math.max((w.quantile(0.75) - w.quantile(0.25)) / 1.349, (hi - lo) / 20, 1e-9 * Math.max(1, Math.abs(med)));
+    return Math.max((w.quantile(0.75) - w.quantile(0.25)) / 1.349, (hi - lo) / 20, 1e-9 * Math.max(1, Math.abs(med)));
+  }
+
+  private judge(x: number, unit: number, nn: { dist: number; meanGap: number; lastGap: number } | null): RowVerdict {
+    const w = this.past;
+    const lo = w.quantile(0);
+    const hi = w.quantile(1);
+    const med = w.quantile(0.5);
     const fmtU = (u: number) => u.toFixed(1);
     let best: RowVerdict = QUIET;
     const consider = (e: number, kind: AnomalyKind, direction: AnomalyDirection, reason: string) => {
@@ -110,6 +137,15 @@ export class StreamDetector {
         const dir: AnomalyDirection = sm > p99 ? "up" : "down";
         consider(out / this.shiftUnits, "level_shift", dir, `level_shift ${dir}: median of the last ${this.shortWindow} steps ${fmt(sm)} vs typical ${fmt(med)}, ${dir === "up" ? "above the 99th" : "below the 1st"} percentile ${fmt(dir === "up" ? p99 : p01)} by ${fmtU(out)} robust units`);
       }
+    }
+    if (nn && Number.isFinite(nn.dist) && this.distances.size >= this.warmup / 2) {
+      const usual = this.distances.quantile(1);
+      const e = nn.dist / (this.patternFactor * Math.max(usual, 1e-9));
+      const dir: AnomalyDirection = nn.meanGap >= 0 ? "up" : "down";
+      const spiky = Math.abs(nn.lastGap) > 2 * Math.abs(nn.meanGap);
+      const what = `the last ${this.nearestRows} steps match nothing in the past (distance ${nn.dist.toFixed(1)} robust units, largest before ${usual.toFixed(1)})`;
+      if (spiky) consider(e, "spike", nn.lastGap >= 0 ? "up" : "down", `spike: ${fmt(x)}, ${what}`);
+      else consider(e, "level_shift", dir, `level_shift ${dir}: ${what}`);
     }
     if (this.run >= 12 && this.run < this.seen) {
       const longest = this.longestRun();
