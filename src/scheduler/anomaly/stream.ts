@@ -7,17 +7,17 @@ export interface StreamOptions {
   readonly lookback?: number;
   /** Rows seen before anything may be flagged (default 96: 8 h of 5-minute steps). */
   readonly warmup?: number;
-  /** Rows whose median is compared with the past for a level shift (default 6). */
+  /** Rows whose median is compared with the past for a level shift (default 3). */
   readonly shortWindow?: number;
   /** Rows with a calm score that end an event; a new event needs a calm row first (default 6). */
   readonly calmRows?: number;
-  /** Robust units beyond the past's extremes that make a spike (default 2). */
+  /** Robust units beyond the past's extremes that make a spike (default 1). */
   readonly spikeUnits?: number;
   /** Robust units beyond the past's 1st/99th percentile that make a level shift (default 3). */
   readonly shiftUnits?: number;
-  /** Rows of the subsequence matched against the past (default 8; 0 turns it off). */
+  /** Rows of the subsequence matched against the past (default 12; 0 turns it off). */
   readonly patternRows?: number;
-  /** Past rows searched for a match (default 1008). */
+  /** Past rows searched for a match (default 2016). */
   readonly patternLookback?: number;
   /** A pattern is novel when its match distance exceeds the past's largest by this factor (default 1). */
   readonly patternFactor?: number;
@@ -75,14 +75,14 @@ export class StreamDetector {
   constructor(opts: StreamOptions = {}) {
     this.lookback = opts.lookback ?? 2016;
     this.warmup = opts.warmup ?? 96;
-    this.shortWindow = opts.shortWindow ?? 6;
+    this.shortWindow = opts.shortWindow ?? 3;
     this.calmRows = opts.calmRows ?? 6;
-    this.spikeUnits = opts.spikeUnits ?? 2;
+    this.spikeUnits = opts.spikeUnits ?? 1;
     this.shiftUnits = opts.shiftUnits ?? 3;
     this.past = new SortedWindow(this.lookback);
-    const m = opts.patternRows ?? 8;
+    const m = opts.patternRows ?? 12;
     this.nearestRows = m;
-    this.nearest = m > 0 ? new NearestPast(m, opts.patternLookback ?? 1008) : null;
+    this.nearest = m > 0 ? new NearestPast(m, opts.patternLookback ?? 2016) : null;
     this.distances = new SortedWindow(this.lookback);
     this.patternFactor = opts.patternFactor ?? 1;
   }
