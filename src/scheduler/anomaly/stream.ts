@@ -143,7 +143,7 @@ export class StreamDetector {
       const e = nn.dist / (this.patternFactor * Math.max(usual, 1e-9));
       const dir: AnomalyDirection = nn.meanGap >= 0 ? "up" : "down";
       const spiky = Math.abs(nn.lastGap) > 2 * Math.abs(nn.meanGap);
-      const what = `the last ${this.nearestRows} steps match nothing in the past (distance ${nn.dist.toFixed(1)} robust units, largest before ${usual.toFixed(1)})`;
+      const what = `the last ${this.nearestRows} steps are further from every earlier stretch than ever before (${nn.dist.toFixed(2)} robust units vs ${usual.toFixed(2)})`;
       if (spiky) consider(e, "spike", nn.lastGap >= 0 ? "up" : "down", `spike: ${fmt(x)}, ${what}`);
       else consider(e, "level_shift", dir, `level_shift ${dir}: ${what}`);
     }
