@@ -150,7 +150,7 @@ export class StreamDetector {
     if (this.run >= 12 && this.run < this.seen) {
       const longest = this.longestRun();
       const need = Math.max(12, 2 * longest);
-      const dir: AnomalyDirection = x < med ? "down" : "up";
+      const dir: AnomalyDirection = x <= med ? "down" : "up";
       consider(this.run / need, "flat_line", dir, `flat_line: ${fmt(x)} repeated for ${this.run} steps (longest run before: ${longest})`);
     }
     return best;
