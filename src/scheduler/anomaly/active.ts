@@ -1,11 +1,17 @@
 import type { ActiveAnomaly, AnomalyFlag } from "./types.js";
 
 /**
- * The anomaly in force at step `last`: the newest flag must be on `last` itself; its
- * run is the unbroken chain of flagged steps with the same direction ending there.
+ * The anomaly in force at step `last`: the newest flag's event must still cover `last`
+ * (`lastIndex`, set by the once-per-event detector); it has lasted since the flag. A flag
+ * without `lastIndex` is one step, and a run is the unbroken chain of such flags.
  */
 export function activeAnomaly(flags: readonly AnomalyFlag[], last: number, stepMs: number): ActiveAnomaly | null {
   const newest = flags[flags.length - 1];
+  if (newest?.lastIndex !== undefined) {
+    if (newest.lastIndex !== last) return null;
+    const { kind, direction, score, reason, t } = newest;
+    return { kind, direction, score, reason, since: t, sustainedMs: (last - newest.index + 1) * stepMs };
+  }
   if (!newest || newest.index !== last) return null;
   let first = newest;
   for (let k = flags.length - 2; k >= 0; k--) {

@@ -11,6 +11,8 @@ export interface AnomalyFlag {
   /** 0..1, 0.5 at the detection threshold, growing toward 1 with the evidence. */
   readonly score: number;
   readonly reason: string;
+  /** Newest row the flagged event still covers (events are flagged once, on their first row). */
+  readonly lastIndex?: number;
 }
 
 /** The anomaly in force at the newest step, as the planner consumes it. */
@@ -29,7 +31,7 @@ export interface DetectorInput {
   readonly stepMs: number;
   /** Raw observations (NaN = missing); these are judged. */
   readonly raw: Float64Array;
-  /** One-step-ahead forecast made before each step was seen (NaN = none yet). */
+  /** One-step-ahead forecast made before each step was seen (NaN = none yet); unused by the streaming detector. */
   readonly expected: Float64Array;
   /** Gap-filled history used as the seasonal reference (prepared series). */
   readonly filled: Float64Array;

@@ -1,0 +1,198 @@
+import { NearestPast } from "./nearest.js";
+import { SortedWindow } from "./sorted-window.js";
+import type { AnomalyDirection, AnomalyKind } from "./types.js";
+
+export interface StreamOptions {
+  /** Past rows the statistics are fitted on (default 2016: a week of 5-minute steps). */
+  readonly lookback?: number;
+  /** Rows seen before anything may be flagged (default 96: 8 h of 5-minute steps). */
+  readonly warmup?: number;
+  /** Rows whose median is compared with the past for a level shift (default 3). */
+  readonly shortWindow?: number;
+  /** Rows with a calm score that end an event; a new event needs a calm row first (default 6). */
+  readonly calmRows?: number;
+  /** Robust units beyond the past's extremes that make a spike (default 1). */
+  readonly spikeUnits?: number;
+  /** Robust units beyond the past's 1st/99th percentile that make a level shift (default 3). */
+  readonly shiftUnits?: number;
+  /** Rows of the subsequence matched against the past (default 12; 0 turns it off). */
+  readonly patternRows?: number;
+  /** Past rows searched for a match (default 2016). */
+  readonly patternLookback?: number;
+  /** A pattern is novel when its match distance exceeds the past's largest by this factor (default 1). */
+  readonly patternFactor?: number;
+}
+
+export interface RowVerdict {
+  /** 0..1; 0.5 is the flag threshold. Rows inside an event already flagged are halved. */
+  readonly score: number;
+  /** The row's evidence before suppression, 0..1. */
+  readonly evidence: number;
+  readonly kind: AnomalyKind | null;
+  readonly direction: AnomalyDirection;
+  readonly reason: string;
+  /** "start" on the row that raises an event's one flag, "ongoing" while it lasts. */
+  readonly event: "start" | "ongoing" | null;
+}
+
+const QUIET: RowVerdict = { score: 0, evidence: 0, kind: null, direction: "up", reason: "", event: null };
+
+/**
+ * Causal streaming detector over one series, one row at a time (rows in time order).
+ * A row is judged against a window of the `lookback` rows before it only, with order
+ * statistics (median, quartiles, extremes), so a row's score never depends on later rows:
+ * - spike: the value lies beyond every value of the window, by spikeUnits robust units
+ *   (robust unit = IQR/1.349, floored at 1/20 of the window's range);
+ * - level_shift: the median of the last shortWindow rows lies beyond the window's 1st/99th
+ *   percentile by shiftUnits robust units;
+ * - flat_line: the same value for at least 12 rows and twice the longest run seen before,
+ *   on a series that otherwise moves.
+ * Evidence e (1 at the threshold) becomes score e/(1+e). An event is flagged once, on its
+ * first row over 0.5; it ends after calmRows rows under 0.5. Like NAB's detectors that win
+ * on early detection (Lavin & Ahmad 2015), the flag comes on the first unusual row.
+ */
+export class StreamDetector {
+  private readonly lookback: number;
+  private readonly warmup: number;
+  private readonly shortWindow: number;
+  private readonly calmRows: number;
+  private readonly spikeUnits: number;
+  private readonly shiftUnits: number;
+  private readonly past: SortedWindow;
+  private readonly recent: number[] = [];
+  private seen = 0;
+  private prev = Number.NaN;
+  private run = 0;
+  /** Completed flat runs: [row index where it ended, length], newest last. */
+  private readonly runs: Array<[number, number]> = [];
+  private readonly nearest: NearestPast | null;
+  private readonly distances: SortedWindow;
+  private readonly patternFactor: number;
+  private readonly nearestRows: number;
+  private inEvent = false;
+  private calm = 0;
+
+  constructor(opts: StreamOptions = {}) {
+    this.lookback = opts.lookback ?? 2016;
+    this.warmup = opts.warmup ?? 96;
+    this.shortWindow = opts.shortWindow ?? 3;
+    this.calmRows = opts.calmRows ?? 6;
+    this.spikeUnits = opts.spikeUnits ?? 1;
+    this.shiftUnits = opts.shiftUnits ?? 3;
+    this.past = new SortedWindow(this.lookback);
+    const m = opts.patternRows ?? 12;
+    this.nearestRows = m;
+    this.nearest = m > 0 ? new NearestPast(m, opts.patternLookback ?? 2016) : null;
+    this.distances = new SortedWindow(this.lookback);
+    this.patternFactor = opts.patternFactor ?? 1;
+  }
+
+  /** Judges x against the past, then adds it to the past. NaN (missing) is skipped. */
+  push(x: number): RowVerdict {
+    if (!Number.isFinite(x)) return QUIET;
+    this.recent.push(x);
+    if (this.recent.length > this.shortWindow) this.recent.shift();
+    this.trackRun(x);
+    const unit = this.unit();
+    const nn = this.nearest ? this.nearest.push(x, unit) : null;
+    const v = this.seen >= this.warmup ? this.judge(x, unit, nn) : QUIET;
+    if (nn && Number.isFinite(nn.dist)) this.distances.push(nn.dist);
+    this.past.push(x);
+    this.seen++;
+    return this.suppress(v);
+  }
+
+  /** Robust unit of the past: IQR/1.349, floored at 1/20 of its range (spiky series with a flat IQR). */
+  private unit(): number {
+    const w = this.past;
+    const lo = w.quantile(0);
+    const hi = w.quantile(1);
+    const med = w.quantile(0.5);
+    return Math.max((w.quantile(0.75) - w.quantile(0.25)) / 1.349, (hi - lo) / 20, 1e-9 * Math.max(1, Math.abs(med)));
+  }
+
+  private judge(x: number, unit: number, nn: { dist: number; meanGap: number; lastGap: number } | null): RowVerdict {
+    const w = this.past;
+    const lo = w.quantile(0);
+    const hi = w.quantile(1);
+    const med = w.quantile(0.5);
+    const fmtU = (u: number) => u.toFixed(1);
+    let best: RowVerdict = QUIET;
+    const consider = (e: number, kind: AnomalyKind, direction: AnomalyDirection, reason: string) => {
+      const score = e / (1 + e);
+      if (e > 0 && score > best.score) best = { score, evidence: score, kind, direction, reason, event: null };
+    };
+    const beyond = x > hi ? (x - hi) / unit : x < lo ? (lo - x) / unit : 0;
+    if (beyond > 0) {
+      const dir: AnomalyDirection = x > hi ? "up" : "down";
+      const edge = dir === "up" ? `highest ${fmt(hi)}` : `lowest ${fmt(lo)}`;
+      consider(beyond / this.spikeUnits, "spike", dir, `spike: ${fmt(x)} ${dir === "up" ? "above" : "below"} the ${edge} of the last ${w.size} steps (${fmtU(beyond)} robust units, typical ${fmt(med)})`);
+    }
+    if (this.recent.length === this.shortWindow) {
+      const sm = medianOf(this.recent);
+      const p99 = w.quantile(0.99);
+      const p01 = w.quantile(0.01);
+      const out = sm > p99 ? (sm - p99) / unit : sm < p01 ? (p01 - sm) / unit : 0;
+      if (out > 0) {
+        const dir: AnomalyDirection = sm > p99 ? "up" : "down";
+        consider(out / this.shiftUnits, "level_shift", dir, `level_shift ${dir}: median of the last ${this.shortWindow} steps ${fmt(sm)} vs typical ${fmt(med)}, ${dir === "up" ? "above the 99th" : "below the 1st"} percentile ${fmt(dir === "up" ? p99 : p01)} by ${fmtU(out)} robust units`);
+      }
+    }
+    if (nn && Number.isFinite(nn.dist) && this.distances.size >= this.warmup / 2) {
+      const usual = this.distances.quantile(1);
+      const e = nn.dist / (this.patternFactor * Math.max(usual, 1e-9));
+      const dir: AnomalyDirection = nn.meanGap >= 0 ? "up" : "down";
+      const spiky = Math.abs(nn.lastGap) > 2 * Math.abs(nn.meanGap);
+      const what = `the last ${this.nearestRows} steps are further from every earlier stretch than ever before (${nn.dist.toFixed(2)} robust units vs ${usual.toFixed(2)})`;
+      if (spiky) consider(e, "spike", nn.lastGap >= 0 ? "up" : "down", `spike: ${fmt(x)}, ${what}`);
+      else consider(e, "level_shift", dir, `level_shift ${dir}: ${what}`);
+    }
+    if (this.run >= 12 && this.run < this.seen) {
+      const longest = this.longestRun();
+      const need = Math.max(12, 2 * longest);
+      const dir: AnomalyDirection = x <= med ? "down" : "up";
+      consider(this.run / need, "flat_line", dir, `flat_line: ${fmt(x)} repeated for ${this.run} steps (longest run before: ${longest})`);
+    }
+    return best;
+  }
+
+  /** Once per event: the first row over 0.5 raises it, later rows of it are halved. */
+  private suppress(v: RowVerdict): RowVerdict {
+    const high = v.score >= 0.5;
+    if (this.inEvent) {
+      this.calm = high ? 0 : this.calm + 1;
+      if (this.calm >= this.calmRows) this.inEvent = false;
+      return { ...v, score: v.score / 2, event: this.inEvent ? "ongoing" : null };
+    }
+    if (!high) return v;
+    this.inEvent = true;
+    this.calm = 0;
+    return { ...v, event: "start" };
+  }
+
+  private trackRun(x: number): void {
+    if (x === this.prev) this.run++;
+    else {
+      if (this.run > 1) this.runs.push([this.seen - 1, this.run]);
+      this.run = 1;
+      this.prev = x;
+    }
+    while (this.runs.length > 0 && (this.runs[0]?.[0] ?? 0) < this.seen - this.lookback) this.runs.shift();
+  }
+
+  private longestRun(): number {
+    let m = 1;
+    for (const [, len] of this.runs) m = Math.max(m, len);
+    return m;
+  }
+}
+
+function medianOf(v: readonly number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+export function fmt(v: number): string {
+  return Number.isFinite(v) ? (Math.round(v * 100) / 100).toString() : "n/a";
+}
