@@ -8,6 +8,7 @@ import { configRoutes } from "./config";
 import { forecastRoutes } from "./forecasts";
 import { metricsRoutes } from "./metrics";
 import { statusRoutes } from "./status";
+import { scalingRoutes } from "./scaling";
 import { apiErrorResponse, ApiError } from "./errors";
 
 /**
@@ -44,4 +45,4 @@ controlApp.route("/api/config", configRoutes);
 controlApp.route("/api", statusRoutes);
 controlApp.route("/api", metricsRoutes);
 controlApp.route("/api", forecastRoutes);
-
+controlApp.route("/api", scalingRoutes);
