@@ -103,15 +103,15 @@ export function plan(i: PlanInput): Plan {
   if (!peak) return hold("missing_data", "the forecast has no point in the planning window");
   const raw = instancesFor(peak.rps, i.headroom, i.rpsPerInstance);
   const sized = clamp(raw, lo, hi);
-  const within = current > 0 && Math.abs(sized / current - 1) <= p.tolerance;
+  const within = current > 0 && Math.abs(sized / current - 1) <= p.tolerance + 1e-9;
   recommendation = within ? clamp(current, lo, hi) : sized;
   const clampNote = raw > hi ? `forecast needs ${raw}, max is ${hi}` : raw < lo ? `forecast needs ${raw}, min is ${lo}` : `forecast needs ${raw}`;
   const load = `peak ${peak.rps.toFixed(1)} rps (${peak.bound}) × ${(1 + i.headroom).toFixed(2)} / ${i.rpsPerInstance}`;
 
   if (recommendation === current) {
+    if (raw > hi && sized === current) return hold("clamped_max", clampNote);
+    if (raw < lo && sized === current) return hold("clamped_min", clampNote);
     if (within) return hold("within_tolerance", `${load}: ${sized} is within ${p.tolerance * 100}% of ${current}`);
-    if (raw > hi) return hold("clamped_max", clampNote);
-    if (raw < lo) return hold("clamped_min", clampNote);
     return hold("within_tolerance", `${load}: no change`);
   }
 
