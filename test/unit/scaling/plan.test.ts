@@ -138,7 +138,9 @@ const arbInput = fc.record({
   mode: fc.constantFrom("forecast_only" as const, "forecast_and_scale" as const),
 });
 
-function build(a: fc.infer<typeof arbInput>): PlanInput {
+type Arb = typeof arbInput extends fc.Arbitrary<infer T> ? T : never;
+
+function build(a: Arb): PlanInput {
   return input({
     mode: a.mode,
     min: a.min,
