@@ -1,10 +1,10 @@
 import type { Checksum, SourceData } from "@smithy/types";
 
 /** SHA-256 / HMAC-SHA-256 for @smithy/signature-v4 on WebCrypto, so the fake runs in Node and workerd alike. */
-function bytes(data: SourceData): Uint8Array {
-  if (typeof data === "string") return new TextEncoder().encode(data);
+function bytes(data: SourceData): Uint8Array<ArrayBuffer> {
+  if (typeof data === "string") return new Uint8Array(new TextEncoder().encode(data));
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
 export class WebSha256 implements Checksum {
