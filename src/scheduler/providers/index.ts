@@ -1,18 +1,10 @@
 import type { ScalingProvider } from "../../config/schema.js";
 import { aws } from "./aws.js";
+import { azure } from "./azure.js";
+import { gcp } from "./gcp.js";
+import { kubernetes } from "./kubernetes.js";
 import type { ScalingProviderImpl } from "./types.js";
-
-/** Until its module lands: a typed final error, never a throw, so a run stays whole. */
-function notYet(name: ScalingProvider): ScalingProviderImpl {
-  const error = { code: "provider_not_implemented", message: `${name} provider is not implemented yet`, retryable: false };
-  return { name, read: async () => ({ ok: false, error, calls: [] }), write: async () => ({ ok: false, error, calls: [] }) };
-}
+import { webhook } from "./webhook.js";
 
 /** Every scaling provider behind the one interface (types.ts), by the config's provider name. */
-export const PROVIDERS: Readonly<Record<ScalingProvider, ScalingProviderImpl>> = {
-  aws,
-  gcp: notYet("gcp"),
-  azure: notYet("azure"),
-  kubernetes: notYet("kubernetes"),
-  webhook: notYet("webhook"),
-};
+export const PROVIDERS: Readonly<Record<ScalingProvider, ScalingProviderImpl>> = { aws, gcp, azure, kubernetes, webhook };

@@ -65,7 +65,8 @@ function faultResponse(f: Fault): Response {
   }
 }
 
-export function createFakeGcp(opts: { publicKeyPem: string; clientEmail: string; groups?: readonly (Omit<FakeGroup, "etag">)[] }): FakeGcp {
+export function createFakeGcp(opts: { publicKeyPem: string; clientEmail: string; now?: () => number; groups?: readonly (Omit<FakeGroup, "etag">)[] }): FakeGcp {
+  const now = opts.now ?? (() => Date.now());
   const groups = new Map<string, FakeGroup>();
   for (const g of opts.groups ?? []) groups.set(g.name, { ...g, etag: 1 });
   const calls: RecordedCall[] = [];
@@ -79,7 +80,7 @@ export function createFakeGcp(opts: { publicKeyPem: string; clientEmail: string;
     const form = new URLSearchParams(body);
     if (form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:jwt-bearer") return json({ error: "unsupported_grant_type" }, 400);
     try {
-      const { payload } = await jwtVerify(form.get("assertion") ?? "", await importSPKI(opts.publicKeyPem, "RS256"), { algorithms: ["RS256"], audience: GCP_TOKEN_URI, issuer: opts.clientEmail });
+      const { payload } = await jwtVerify(form.get("assertion") ?? "", await importSPKI(opts.publicKeyPem, "RS256"), { algorithms: ["RS256"], audience: GCP_TOKEN_URI, issuer: opts.clientEmail, currentDate: new Date(now()) });
       if (payload.scope !== SCOPE) return json({ error: "invalid_scope", error_description: "compute scope required" }, 400);
     } catch (e) {
       return json({ error: "invalid_grant", error_description: `Invalid JWT Signature. (${e instanceof Error ? e.name : "error"})` }, 400);

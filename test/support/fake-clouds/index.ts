@@ -53,7 +53,7 @@ export async function createFakeClouds(opts: FakeCloudsOptions = {}): Promise<Fa
   const sa = await makeServiceAccount();
   const fakes = {
     aws: createFakeAws({ keys: opts.awsKeys ?? DEMO.awsKeys, groups: opts.awsGroups ?? [] }),
-    gcp: createFakeGcp({ publicKeyPem: sa.publicKeyPem, clientEmail: sa.key.client_email }),
+    gcp: createFakeGcp({ publicKeyPem: sa.publicKeyPem, clientEmail: sa.key.client_email, ...(opts.now ? { now: opts.now } : {}) }),
     azure: createFakeAzure(DEMO.azure),
     kubernetes: createFakeKubernetes({ token: DEMO.k8sToken }),
     webhook: createFakeWebhook({ secret: DEMO.webhookSecret, ...(opts.now ? { now: opts.now } : {}) }),
