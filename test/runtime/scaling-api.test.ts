@@ -23,15 +23,15 @@ describe("scaling routes and cron", () => {
   });
 
   it("POST /api/scheduler/run answers the run's report; the cron runs the same code and records it", async () => {
-    await putConfigOk({ steering: { policy: "failover" }, pools: [scaledPool("api", { mode: "forecast_only" }), { id: "plain", origins: [{ id: "plain-1", url: "http://127.0.0.1:9" }] }] } as EdgeConfigInput);
+    await putConfigOk({ steering: { policy: "failover" }, pools: [scaledPool("api", { mode: "forecast_only", provider: "kubernetes", target: { api_server: "https://k8s.test", deployment: "web" } }), { id: "plain", origins: [{ id: "plain-1", url: "http://127.0.0.1:9" }] }] } as EdgeConfigInput);
     const res = await edge("/_edge/api/scheduler/run", { method: "POST", headers: ADMIN });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { run_id: string; started_at: string; pools: { pool: string; forecast: unknown; plan: { current: unknown; desired: unknown; reason: string }; calls: unknown[] }[] };
     expect(body.run_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Number.isNaN(Date.parse(body.started_at))).toBe(false);
-    // Only pools with a scaling block are planned; without cloud keys the read cannot happen, and that is said.
+    // Only pools with a scaling block are planned; without K8S_TOKEN the read cannot happen, and that is said.
     expect(body.pools.map((p) => p.pool)).toEqual(["api"]);
-    expect(body.pools[0]!.plan).toHaveProperty("reason");
+    expect(body.pools[0]!.plan.reason).toBe("missing_secret");
     expect(Array.isArray(body.pools[0]!.calls)).toBe(true);
     const seen = (await (await edge("/_edge/api/scaling?pool=api", { headers: ADMIN })).json()) as { decisions: { run_id: string; reason: string; mode: string }[] };
     expect(seen.decisions[0]).toMatchObject({ run_id: body.run_id, mode: "forecast_only", reason: body.pools[0]!.plan.reason });
