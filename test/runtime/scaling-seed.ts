@@ -2,9 +2,13 @@ import { env } from "cloudflare:workers";
 
 export const MIN = 60_000;
 
-/** Writes `minutes` per-minute rollup rows for `pool`, ending at the minute before `now` (as forecast-e2e does). */
+/**
+ * Writes `minutes` per-minute rollup rows for `pool`, ending with the minute of `now`, as a
+ * live edge's flushes would (the series reads the current minute too: left empty, it would
+ * count as zero traffic and pull the newest 5-minute step down).
+ */
 export async function seedRollups(pool: string, now: number, minutes: number, value: (t: number) => number): Promise<void> {
-  const start = now - minutes * MIN - (now % MIN);
+  const start = now - (minutes - 1) * MIN - (now % MIN);
   const stmts: D1PreparedStatement[] = [];
   for (let i = 0; i < minutes; i += 16) {
     const rows = Array.from({ length: Math.min(16, minutes - i) }, (_, k) => start + (i + k) * MIN);
