@@ -17,6 +17,9 @@ export default defineConfig(async () => {
             ADMIN_TOKEN: "test-admin-token",
             CONFIG_REFRESH_MS: "0",
             ORIGINS_URL: inject("originsUrl"),
+            // The fake AWS's demo keys (test/support/fake-clouds): the scaling e2e signs with them.
+            AWS_ACCESS_KEY_ID: "AKIAFAKEDEMO00000001",
+            AWS_SECRET_ACCESS_KEY: "fakeDemoSecretKeyForLocalFakeAwsOnly0001",
           },
         },
       })),

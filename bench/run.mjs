@@ -22,6 +22,7 @@ const PARTS = [
   ["telemetry", tsx, ["bench/telemetry.ts"]],
   ["forecast", tsx, ["bench/forecast.ts"]],
   ["anomaly", tsx, ["bench/anomaly.ts"]],
+  ["scaling", tsx, ["bench/scaling.ts"]],
 ];
 
 const only = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { BreakerObject } from "./breaker/breaker-object";
 import { GEO_MEMO_MAX } from "./routing/geo-memo";
+import type { SchedulerLease } from "./scheduler/scaling/lease-object";
 
 /** Bindings and vars from wrangler.toml, plus secrets (README, "Deploy"). */
 export interface Env {
@@ -32,6 +33,8 @@ export interface Env {
   AZURE_SUBSCRIPTION_ID?: string;
   K8S_TOKEN?: string;
   WEBHOOK_SECRET?: string;
+  /** One run of the scheduler at a time across the fleet (src/scheduler/scaling/lease-object.ts). */
+  SCHEDULER_LEASE: DurableObjectNamespace<SchedulerLease>;
 }
 
 const varsSchema = z.object({

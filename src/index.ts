@@ -2,10 +2,12 @@ import { controlApp } from "./api/app";
 import { handleEdgeRequest } from "./edge/handler";
 import { edgeRuntime } from "./edge/runtime";
 import { makeRuntime } from "./edge/wiring";
-import { runCron } from "./scheduler/cron";
+import { DEFAULT_PROVIDERS } from "./scheduler/scaling/registry";
+import { runScheduler } from "./scheduler/scaling/scheduler";
 import { type Env, settings } from "./env";
 
 export { BreakerObject } from "./breaker/breaker-object";
+export { SchedulerLease } from "./scheduler/scaling/lease-object";
 
 /** Entry: wiring only. Control plane under CONTROL_PREFIX, everything else proxied. */
 export default {
@@ -27,7 +29,9 @@ export default {
   },
   async scheduled(controller, env): Promise<void> {
     // Number(): a Date arrives here when the handler is invoked through a loopback binding.
-    const report = await runCron(edgeRuntime(env, makeRuntime), Number(controller.scheduledTime), crypto.randomUUID());
-    console.log(JSON.stringify({ event: "cron", ...report }));
+    const run = { trigger: "cron", now: Number(controller.scheduledTime), runId: crypto.randomUUID(), providers: DEFAULT_PROVIDERS } as const;
+    const r = await runScheduler(edgeRuntime(env, makeRuntime), run);
+    if (!r.ok) console.log(JSON.stringify({ event: "cron_skipped", reason: "run_in_progress", holder: r.holder, expires_at: new Date(r.expiresAt).toISOString() }));
+    else console.log(JSON.stringify({ event: "cron", ...r.report }));
   },
 } satisfies ExportedHandler<Env>;

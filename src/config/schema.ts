@@ -106,6 +106,10 @@ const scalingSchema = z
     rps_per_instance: z.number().positive(),
     headroom: z.number().min(0).max(10).default(0.2),
     endpoint: httpUrl.optional(),
+    /** Planner damping (src/scheduler/scaling/policy.ts); defaults 300 s each. */
+    lead_s: z.number().int().min(0).max(3600).optional(),
+    stabilization_s: z.number().int().min(0).max(3600).optional(),
+    cooldown_s: z.number().int().min(0).max(3600).optional(),
   })
   .strict()
   .superRefine((s, ctx) => {

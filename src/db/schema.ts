@@ -159,3 +159,70 @@ export const originHealth = sqliteTable("origin_health", {
   checkedAt: integer("checked_at").notNull(),
   lastError: text("last_error"),
 });
+
+/* ---- Scaling (src/scheduler/scaling): one row per run, per pool per run, per cloud call. Never a secret. ---- */
+
+/** One row per scheduler run that held the lease; `ended_at` stays null when the run crashed. */
+export const scalingRuns = sqliteTable(
+  "scaling_runs",
+  {
+    runId: text("run_id").primaryKey(),
+    startedAt: integer("started_at").notNull(),
+    endedAt: integer("ended_at"),
+    /** "cron" or "api". */
+    trigger: text("trigger").notNull(),
+  },
+  (t) => [index("scaling_runs_started_at").on(t.startedAt)],
+);
+
+/** The plan for one pool in one run: its inputs, the rule that bound it, and whether a write took. */
+export const scalingDecisions = sqliteTable(
+  "scaling_decisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull(),
+    pool: text("pool").notNull(),
+    at: integer("at").notNull(),
+    provider: text("provider").notNull(),
+    mode: text("mode").notNull(),
+    /** Oldest and newest rollup minute behind the forecast (null: no data). */
+    inputsFrom: integer("inputs_from"),
+    inputsTo: integer("inputs_to"),
+    forecastAt: integer("forecast_at"),
+    forecastModel: text("forecast_model"),
+    /** Peak requests per second over the planning window (upper 90% bound where known). */
+    forecastPeakRps: real("forecast_peak_rps"),
+    /** Null when the provider could not be read. */
+    current: integer("current"),
+    /** The undamped recommendation (clamped, after the dead-band); the stabilization window reads it. */
+    recommendation: integer("recommendation"),
+    desired: integer("desired"),
+    reason: text("reason").notNull(),
+    detail: text("detail").notNull().default(""),
+    /** True once the provider confirmed the write of `desired`. */
+    applied: integer("applied", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [uniqueIndex("scaling_decisions_run_pool").on(t.runId, t.pool), index("scaling_decisions_pool_at").on(t.pool, t.at), index("scaling_decisions_at").on(t.at)],
+);
+
+/** Every HTTP exchange with a cloud (one row per attempt), as the provider reported it. */
+export const scalingCalls = sqliteTable(
+  "scaling_calls",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull(),
+    pool: text("pool").notNull(),
+    /** Order of the call within the pool's run, so re-recording a run inserts nothing twice. */
+    seq: integer("seq").notNull(),
+    provider: text("provider").notNull(),
+    action: text("action").notNull(),
+    at: integer("at").notNull(),
+    status: integer("status"),
+    outcome: text("outcome").notNull(),
+    errorCode: text("error_code"),
+    attempt: integer("attempt").notNull(),
+    latencyMs: real("latency_ms").notNull(),
+    message: text("message"),
+  },
+  (t) => [uniqueIndex("scaling_calls_run_pool_seq").on(t.runId, t.pool, t.seq), index("scaling_calls_pool_at").on(t.pool, t.at), index("scaling_calls_at").on(t.at)],
+);
