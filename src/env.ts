@@ -34,8 +34,16 @@ export interface Env {
   WEBHOOK_SECRET?: string;
 }
 
+/**
+ * The only two environments (CONTRACT.md): `production` takes geo from request.cf alone and
+ * guards private origins; `development` honours x-edge-geo. Anything else (`prod`,
+ * `Production`, `test`) is a deploy fault, refused at start-up rather than read as
+ * development: a typo must never switch the production guards off.
+ */
+export const ENVIRONMENTS = ["production", "development"] as const;
+
 const varsSchema = z.object({
-  ENVIRONMENT: z.string().default("production"),
+  ENVIRONMENT: z.enum(ENVIRONMENTS, { error: `must be exactly one of ${ENVIRONMENTS.join(", ")}` }).default("production"),
   CONTROL_PREFIX: z
     .string()
     .regex(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, "a path like /_edge")
@@ -50,6 +58,21 @@ export interface Settings {
   controlPrefix: string;
   configRefreshMs: number;
   geoMemoSize: number;
+}
+
+/** A var the worker cannot run with; the entry answers it as 503 misconfigured (misconfiguredResponse). */
+export class SettingsError extends Error {}
+
+/**
+ * The answer to every request while the vars are invalid: 503 JSON naming the var, never a
+ * half-configured worker. Only var names and the allowed values appear (no var's value: a
+ * secret mistyped into a var must not be echoed).
+ */
+export function misconfiguredResponse(err: SettingsError): Response {
+  return new Response(JSON.stringify({ error: "misconfigured", message: err.message }), {
+    status: 503,
+    headers: { "content-type": "application/json; charset=utf-8", "retry-after": "60" },
+  });
 }
 
 const settingsCache = new WeakMap<object, Settings>();
@@ -78,7 +101,7 @@ export function settings(env: Env): Settings {
   });
   if (!r.success) {
     const what = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`invalid worker vars: ${what}`);
+    throw new SettingsError(`invalid worker vars: ${what}`);
   }
   const s: Settings = {
     production: r.data.ENVIRONMENT === "production",

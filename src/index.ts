@@ -1,22 +1,32 @@
 import { controlApp } from "./api/app";
 import { handleEdgeRequest } from "./edge/handler";
+import { LIMITS, limitResponse, limitViolation } from "./edge/limits";
 import { edgeRuntime } from "./edge/runtime";
 import { makeRuntime } from "./edge/wiring";
 import { runCron } from "./scheduler/cron";
-import { type Env, settings } from "./env";
+import { type Env, misconfiguredResponse, SettingsError, settings } from "./env";
 
 export { BreakerObject } from "./breaker/breaker-object";
 
 /** Entry: wiring only. Control plane under CONTROL_PREFIX, everything else proxied. */
 export default {
   fetch(request, env, ctx): Response | Promise<Response> {
-    const s = settings(env);
+    let s;
+    try {
+      s = settings(env);
+    } catch (err) {
+      if (err instanceof SettingsError) return misconfiguredResponse(err);
+      throw err;
+    }
     const rt = edgeRuntime(env, makeRuntime);
     const href = request.url;
     const url = new URL(href);
     const prefix = s.controlPrefix;
     const path = url.pathname;
-    if (path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47 /* "/" */)) {
+    const control = path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47 /* "/" */);
+    const over = limitViolation(href, request.headers, control ? LIMITS.controlBodyBytes : LIMITS.bodyBytes);
+    if (over) return limitResponse(over);
+    if (control) {
       const inner = new URL(href);
       inner.pathname = path.slice(prefix.length) || "/";
       return controlApp.fetch(new Request(inner, request), env, ctx);

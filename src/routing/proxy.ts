@@ -258,7 +258,7 @@ function finish(last: AttemptResult | undefined, attempts: number, deps: ProxyDe
     if (status === 101) return up;
     // Fast path: hand the origin's response back untouched when nothing must change.
     if (!deps.debugHeaders && !needsDownstreamRewrite(status, last.headers)) return up;
-    res = new Response(up.body, { status, statusText: up.statusText, headers: downstreamHeaders(last.headers) });
+    res = new Response(up.body, { status, statusText: up.statusText, headers: downstreamHeaders(last.headers, deps.debugHeaders) });
   } else if (last.outcome.kind === "timeout") {
     res = errorResponse(504, "origin_timeout", `origin ${last.origin} did not answer in time`);
   } else {

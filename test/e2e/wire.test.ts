@@ -33,7 +33,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "aether-wire-"));
   const script = await bundle("bench/router-entry.ts", path.join(dir, "router.js"), { BENCH_CONFIG: JSON.stringify(config) });
   port = await freePort();
-  worker = await startWorkerd({ script, port, bindings: { ENVIRONMENT: "test" }, durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }] });
+  worker = await startWorkerd({ script, port, bindings: { ENVIRONMENT: "development" }, durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }] });
 });
 
 afterAll(async () => {
