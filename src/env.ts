@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AuthGuard } from "./auth/guard-object";
 import type { BreakerObject } from "./breaker/breaker-object";
 import { GEO_MEMO_MAX } from "./routing/geo-memo";
 
@@ -7,6 +8,8 @@ export interface Env {
   DB: D1Database;
   BREAKER: DurableObjectNamespace<BreakerObject>;
   ASSETS?: Fetcher;
+  /** Failed admin-auth attempts per client address (src/auth/guard-object.ts). */
+  AUTH_GUARD?: DurableObjectNamespace<AuthGuard>;
   ENVIRONMENT?: string;
   CONTROL_PREFIX?: string;
   ADMIN_TOKEN?: string;

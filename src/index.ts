@@ -7,6 +7,7 @@ import { runCron } from "./scheduler/cron";
 import { type Env, misconfiguredResponse, SettingsError, settings } from "./env";
 
 export { BreakerObject } from "./breaker/breaker-object";
+export { AuthGuard } from "./auth/guard-object";
 
 /** Entry: wiring only. Control plane under CONTROL_PREFIX, everything else proxied. */
 export default {
