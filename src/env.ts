@@ -17,6 +17,8 @@ export interface Env {
   CONFIG_REFRESH_MS?: string;
   /** Client addresses whose geo an isolate remembers (default 4096; 0 reads request.cf every time). */
   GEO_MEMO_SIZE?: string;
+  /** Milliseconds any D1 call may take before it counts as D1 unavailable (default 3000). */
+  D1_TIMEOUT_MS?: string;
   /** Telemetry knobs (src/telemetry/settings.ts): TELEMETRY_ENABLED, TELEMETRY_FLUSH_MS, ... */
   TELEMETRY_ENABLED?: string;
   TELEMETRY_FLUSH_MS?: string;
@@ -53,6 +55,7 @@ const varsSchema = z.object({
     .default("/_edge"),
   CONFIG_REFRESH_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   GEO_MEMO_SIZE: z.coerce.number().int().min(0).max(100_000).default(GEO_MEMO_MAX),
+  D1_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(3000),
 });
 
 export interface Settings {
@@ -61,6 +64,8 @@ export interface Settings {
   controlPrefix: string;
   configRefreshMs: number;
   geoMemoSize: number;
+  /** How long any D1 call may take before it counts as D1 unavailable (src/db/guard.ts). */
+  d1TimeoutMs: number;
 }
 
 /** A var the worker cannot run with; the entry answers it as 503 misconfigured (misconfiguredResponse). */
@@ -101,6 +106,7 @@ export function settings(env: Env): Settings {
     CONTROL_PREFIX: env.CONTROL_PREFIX || undefined,
     CONFIG_REFRESH_MS: env.CONFIG_REFRESH_MS || undefined,
     GEO_MEMO_SIZE: env.GEO_MEMO_SIZE || undefined,
+    D1_TIMEOUT_MS: env.D1_TIMEOUT_MS || undefined,
   });
   if (!r.success) {
     const what = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -112,6 +118,7 @@ export function settings(env: Env): Settings {
     controlPrefix: r.data.CONTROL_PREFIX,
     configRefreshMs: r.data.CONFIG_REFRESH_MS,
     geoMemoSize: r.data.GEO_MEMO_SIZE,
+    d1TimeoutMs: r.data.D1_TIMEOUT_MS,
   };
   settingsCache.set(env, s);
   lastEnv = env;

@@ -1,4 +1,5 @@
 import { controlApp } from "./api/app";
+import { guardedEnv } from "./db/guard";
 import { handleEdgeRequest } from "./edge/handler";
 import { LIMITS, limitResponse, limitViolation } from "./edge/limits";
 import { edgeRuntime } from "./edge/runtime";
@@ -9,16 +10,19 @@ import { type Env, misconfiguredResponse, SettingsError, settings } from "./env"
 export { BreakerObject } from "./breaker/breaker-object";
 export { AuthGuard } from "./auth/guard-object";
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /** Entry: wiring only. Control plane under CONTROL_PREFIX, everything else proxied. */
 export default {
-  fetch(request, env, ctx): Response | Promise<Response> {
+  fetch(request, rawEnv, ctx): Response | Promise<Response> {
     let s;
     try {
-      s = settings(env);
+      s = settings(rawEnv);
     } catch (err) {
       if (err instanceof SettingsError) return misconfiguredResponse(err);
       throw err;
     }
+    const env = guardedEnv(rawEnv, { timeoutMs: s.d1TimeoutMs, sleep });
     const rt = edgeRuntime(env, makeRuntime);
     const href = request.url;
     const url = new URL(href);
@@ -36,7 +40,8 @@ export default {
     // request passes through no await of its own but the proxy's.
     return handleEdgeRequest(request, href, url, rt, ctx);
   },
-  async scheduled(controller, env): Promise<void> {
+  async scheduled(controller, rawEnv): Promise<void> {
+    const env = guardedEnv(rawEnv, { timeoutMs: settings(rawEnv).d1TimeoutMs, sleep });
     // Number(): a Date arrives here when the handler is invoked through a loopback binding.
     const report = await runCron(edgeRuntime(env, makeRuntime), Number(controller.scheduledTime), crypto.randomUUID());
     console.log(JSON.stringify({ event: "cron", ...report }));
