@@ -9,8 +9,8 @@ export const LIMITS = {
   urlBytes: 8192,
   /** All request header names and values together. */
   headerBytes: 32 * 1024,
-  /** One header field's value. */
-  fieldBytes: 16 * 1024,
+  /** One header field's value (nginx's large_client_header_buffers line size). */
+  fieldBytes: 8 * 1024,
   /** A proxied body with a declared length above this is refused (Cloudflare's Free/Pro cap). */
   bodyBytes: 100 * 1024 * 1024,
   /** A control-plane body (a config, buffered and parsed whole). */

@@ -100,3 +100,11 @@ describe("hop-by-hop fields on the wire (workerd serve, built router)", () => {
     expect(res.get("x-end")).toBe("kept");
   });
 });
+
+describe("request limits on the bare wire", () => {
+  it("a declared body above the cap answers 413 JSON before any byte of it is read", async () => {
+    const res = await exchange("POST /upload HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 200000000\r\n\r\n");
+    expect(res.get(":status")).toBe("413");
+    expect(res.get("content-type")).toContain("application/json");
+  });
+});

@@ -51,3 +51,17 @@ describe.each(["fail", "hang"] as const)("breaker object %s", (mode) => {
     expect(h.c.admit("a", h.clock.t)).toBe(false);
   });
 });
+
+import { Deadlines } from "../../../src/routing/deadlines";
+
+describe("per-try deadlines after the watchdog's request has answered", () => {
+  it("a new request's deadline starts its own watchdog instead of trusting the ended one", () => {
+    const d = new Deadlines({ now: () => 0, sleep: () => new Promise(() => undefined) });
+    const first = {};
+    expect(d.add({ at: 100, expire: () => undefined }, 0, first)).toBeInstanceOf(Promise);
+    // Same request, still in flight: shares the watchdog.
+    expect(d.add({ at: 200, expire: () => undefined }, 0, first)).toBeUndefined();
+    d.release(first);
+    expect(d.add({ at: 300, expire: () => undefined }, 0, {})).toBeInstanceOf(Promise);
+  });
+});
