@@ -21,6 +21,7 @@ const PARTS = [
   ["itty-durable vs native RPC", process.execPath, ["bench/breaker-itty.mjs"]],
   ["telemetry", tsx, ["bench/telemetry.ts"]],
   ["forecast", tsx, ["bench/forecast.ts"]],
+  ["soak", process.execPath, ["bench/soak.mjs"]],
 ];
 
 const only = process.argv.slice(2);
