@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bench/lib/workerd.mjs";
-import { type BadOrigins, startBadOrigins } from "./lib/bad-origins";
-import { type DevWorker, startDev } from "./lib/wrangler";
+import { type BadOrigins, startBadOrigins } from "./lib/bad-origins.js";
+import { type DevWorker, startDev } from "./lib/wrangler.js";
 
 /**
  * The Security and Failing-dependencies lists of issue 14, on the wire, in production
@@ -197,6 +197,6 @@ describe("production mode on the wire", () => {
     // The dashboard's files stay public and carry no data.
     expect((await fetch(`${w!.url}/_edge/dashboard/`)).status).toBe(200);
     // No secret in the worker's own log lines (wrangler's banner lists vars; ours are JSON events).
-    for (const line of w!.output().split("\n").filter((l) => l.includes('{"event"'))) expect(line).not.toContain(TOKEN);
+    for (const line of w!.output().split("\n").filter((l: string) => l.includes('{"event"'))) expect(line).not.toContain(TOKEN);
   });
 });
