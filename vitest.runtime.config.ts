@@ -13,7 +13,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            ENVIRONMENT: "test",
+            ENVIRONMENT: "development",
             ADMIN_TOKEN: "test-admin-token",
             CONFIG_REFRESH_MS: "0",
             ORIGINS_URL: inject("originsUrl"),

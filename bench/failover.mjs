@@ -20,7 +20,7 @@ export async function run() {
       breaker: { consecutive_failures: 3, min_reporting_colos: 1 },
     });
     const js = await bundle("bench/router-entry.ts", path.join(dir, "router.js"), { BENCH_CONFIG: JSON.stringify(config) });
-    server = await startWorkerd({ script: js, port: await freePort(), bindings: { ENVIRONMENT: "bench" }, durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }] });
+    server = await startWorkerd({ script: js, port: await freePort(), bindings: { ENVIRONMENT: "development" }, durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }] });
     await load(`${server.url}/warm`, { connections: 16, seconds: 1 });
     let killed = false;
     const killer = setTimeout(() => {

@@ -23,6 +23,7 @@ const PARTS = [
   ["forecast", tsx, ["bench/forecast.ts"]],
   ["anomaly", tsx, ["bench/anomaly.ts"]],
   ["scaling", tsx, ["bench/scaling.ts"]],
+  ["soak", process.execPath, ["bench/soak.mjs"]],
 ];
 
 const only = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AuthGuard } from "./auth/guard-object";
 import type { BreakerObject } from "./breaker/breaker-object";
 import { GEO_MEMO_MAX } from "./routing/geo-memo";
 import type { SchedulerLease } from "./scheduler/scaling/lease-object";
@@ -8,6 +9,8 @@ export interface Env {
   DB: D1Database;
   BREAKER: DurableObjectNamespace<BreakerObject>;
   ASSETS?: Fetcher;
+  /** Failed admin-auth attempts per client address (src/auth/guard-object.ts). */
+  AUTH_GUARD?: DurableObjectNamespace<AuthGuard>;
   ENVIRONMENT?: string;
   CONTROL_PREFIX?: string;
   ADMIN_TOKEN?: string;
@@ -15,6 +18,8 @@ export interface Env {
   CONFIG_REFRESH_MS?: string;
   /** Client addresses whose geo an isolate remembers (default 4096; 0 reads request.cf every time). */
   GEO_MEMO_SIZE?: string;
+  /** Milliseconds any D1 call may take before it counts as D1 unavailable (default 3000). */
+  D1_TIMEOUT_MS?: string;
   /** Telemetry knobs (src/telemetry/settings.ts): TELEMETRY_ENABLED, TELEMETRY_FLUSH_MS, ... */
   TELEMETRY_ENABLED?: string;
   TELEMETRY_FLUSH_MS?: string;
@@ -37,14 +42,23 @@ export interface Env {
   SCHEDULER_LEASE: DurableObjectNamespace<SchedulerLease>;
 }
 
+/**
+ * The only two environments (CONTRACT.md): `production` takes geo from request.cf alone and
+ * guards private origins; `development` honours x-edge-geo. Anything else (`prod`,
+ * `Production`, `test`) is a deploy fault, refused at start-up rather than read as
+ * development: a typo must never switch the production guards off.
+ */
+export const ENVIRONMENTS = ["production", "development"] as const;
+
 const varsSchema = z.object({
-  ENVIRONMENT: z.string().default("production"),
+  ENVIRONMENT: z.enum(ENVIRONMENTS, { error: `must be exactly one of ${ENVIRONMENTS.join(", ")}` }).default("production"),
   CONTROL_PREFIX: z
     .string()
     .regex(/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, "a path like /_edge")
     .default("/_edge"),
   CONFIG_REFRESH_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   GEO_MEMO_SIZE: z.coerce.number().int().min(0).max(100_000).default(GEO_MEMO_MAX),
+  D1_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(3000),
 });
 
 export interface Settings {
@@ -53,6 +67,23 @@ export interface Settings {
   controlPrefix: string;
   configRefreshMs: number;
   geoMemoSize: number;
+  /** How long any D1 call may take before it counts as D1 unavailable (src/db/guard.ts). */
+  d1TimeoutMs: number;
+}
+
+/** A var the worker cannot run with; the entry answers it as 503 misconfigured (misconfiguredResponse). */
+export class SettingsError extends Error {}
+
+/**
+ * The answer to every request while the vars are invalid: 503 JSON naming the var, never a
+ * half-configured worker. Only var names and the allowed values appear (no var's value: a
+ * secret mistyped into a var must not be echoed).
+ */
+export function misconfiguredResponse(err: SettingsError): Response {
+  return new Response(JSON.stringify({ error: "misconfigured", message: err.message }), {
+    status: 503,
+    headers: { "content-type": "application/json; charset=utf-8", "retry-after": "60" },
+  });
 }
 
 const settingsCache = new WeakMap<object, Settings>();
@@ -78,10 +109,11 @@ export function settings(env: Env): Settings {
     CONTROL_PREFIX: env.CONTROL_PREFIX || undefined,
     CONFIG_REFRESH_MS: env.CONFIG_REFRESH_MS || undefined,
     GEO_MEMO_SIZE: env.GEO_MEMO_SIZE || undefined,
+    D1_TIMEOUT_MS: env.D1_TIMEOUT_MS || undefined,
   });
   if (!r.success) {
     const what = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`invalid worker vars: ${what}`);
+    throw new SettingsError(`invalid worker vars: ${what}`);
   }
   const s: Settings = {
     production: r.data.ENVIRONMENT === "production",
@@ -89,6 +121,7 @@ export function settings(env: Env): Settings {
     controlPrefix: r.data.CONTROL_PREFIX,
     configRefreshMs: r.data.CONFIG_REFRESH_MS,
     geoMemoSize: r.data.GEO_MEMO_SIZE,
+    d1TimeoutMs: r.data.D1_TIMEOUT_MS,
   };
   settingsCache.set(env, s);
   lastEnv = env;

@@ -1,24 +1,39 @@
 import { controlApp } from "./api/app";
+import { guardedEnv } from "./db/guard";
 import { handleEdgeRequest } from "./edge/handler";
+import { LIMITS, limitResponse, limitViolation } from "./edge/limits";
 import { edgeRuntime } from "./edge/runtime";
 import { makeRuntime } from "./edge/wiring";
 import { DEFAULT_PROVIDERS } from "./scheduler/scaling/registry";
 import { runScheduler } from "./scheduler/scaling/scheduler";
-import { type Env, settings } from "./env";
+import { type Env, misconfiguredResponse, SettingsError, settings } from "./env";
 
 export { BreakerObject } from "./breaker/breaker-object";
 export { SchedulerLease } from "./scheduler/scaling/lease-object";
+export { AuthGuard } from "./auth/guard-object";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Entry: wiring only. Control plane under CONTROL_PREFIX, everything else proxied. */
 export default {
-  fetch(request, env, ctx): Response | Promise<Response> {
-    const s = settings(env);
+  fetch(request, rawEnv, ctx): Response | Promise<Response> {
+    let s;
+    try {
+      s = settings(rawEnv);
+    } catch (err) {
+      if (err instanceof SettingsError) return misconfiguredResponse(err);
+      throw err;
+    }
+    const env = guardedEnv(rawEnv, { timeoutMs: s.d1TimeoutMs, sleep });
     const rt = edgeRuntime(env, makeRuntime);
     const href = request.url;
     const url = new URL(href);
     const prefix = s.controlPrefix;
     const path = url.pathname;
-    if (path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47 /* "/" */)) {
+    const control = path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47 /* "/" */);
+    const over = limitViolation(href, request.headers, control ? LIMITS.controlBodyBytes : LIMITS.bodyBytes);
+    if (over) return limitResponse(over);
+    if (control) {
       const inner = new URL(href);
       inner.pathname = path.slice(prefix.length) || "/";
       return controlApp.fetch(new Request(inner, request), env, ctx);
@@ -27,7 +42,8 @@ export default {
     // request passes through no await of its own but the proxy's.
     return handleEdgeRequest(request, href, url, rt, ctx);
   },
-  async scheduled(controller, env): Promise<void> {
+  async scheduled(controller, rawEnv): Promise<void> {
+    const env = guardedEnv(rawEnv, { timeoutMs: settings(rawEnv).d1TimeoutMs, sleep });
     // Number(): a Date arrives here when the handler is invoked through a loopback binding.
     const run = { trigger: "cron", now: Number(controller.scheduledTime), runId: crypto.randomUUID(), providers: DEFAULT_PROVIDERS } as const;
     const r = await runScheduler(edgeRuntime(env, makeRuntime), run);

@@ -3,6 +3,7 @@ import { privateOriginIssues } from "../config/private-origins";
 import { parseConfig } from "../config/schema";
 import { listConfigVersions, loadActiveConfig, loadConfigVersion, storeConfig } from "../config/store";
 import type { ApiEnv } from "./context";
+import { LIMITS } from "../edge/limits";
 import { ApiError } from "./errors";
 
 /** GET/PUT the active config, its history, and rollback (CONTRACT.md "HTTP"). */
@@ -15,9 +16,12 @@ configRoutes.get("/", async (c) => {
 });
 
 configRoutes.put("/", async (c) => {
+  // A chunked body carries no Content-Length for the entry's check: counted here once read.
+  const raw = await c.req.arrayBuffer();
+  if (raw.byteLength > LIMITS.controlBodyBytes) throw new ApiError(413, "body_too_large", `the config exceeds ${LIMITS.controlBodyBytes} bytes`);
   let body: unknown;
   try {
-    body = await c.req.json();
+    body = JSON.parse(new TextDecoder().decode(raw));
   } catch {
     throw new ApiError(400, "invalid_json", "the body is not JSON", { issues: [{ path: "", message: "the body is not JSON" }] });
   }

@@ -48,6 +48,8 @@ export interface Entry {
   leases: number;
   leaseUntil: number;
   inflight: Promise<void> | null;
+  /** Local clock of the first failed or hung sync since the object last answered (null: answering). */
+  failingSince: number | null;
 }
 
 // Bounds memory if the object is unreachable for long: beyond this, outcomes are dropped (counted).
@@ -70,6 +72,7 @@ export function newEntry(id: string, pool: string | null): Entry {
     leases: 0,
     leaseUntil: 0,
     inflight: null,
+    failingSince: null,
   };
 }
 

@@ -11,6 +11,15 @@ export type { BreakerClientDeps, BreakerView } from "./client-entry";
 // Ask for probe leases only while this isolate serves the origin's pool.
 const LEASE_INTEREST_MS = 10_000;
 const DEFAULT_BREAKER: BreakerConfig = edgeConfigSchema.shape.breaker.parse(undefined);
+/** A sync unanswered for this many staleness intervals is given up as failed (a hung object). */
+const HUNG_INTERVALS = 5;
+/**
+ * The object's last word is trusted this many staleness intervals into an outage; after
+ * that an open or half-open snapshot is dropped and the isolate breaks on its own
+ * observations only (local trips), so a stale "open" cannot hold a recovered origin out
+ * for as long as the object stays unreachable. Forced states (an operator's) are kept.
+ */
+const LOCAL_ONLY_INTERVALS = 10;
 
 /**
  * The isolate side of the shared breaker. Every request-path method is synchronous and
@@ -26,7 +35,7 @@ export class BreakerClient {
   private readonly poolTouchedAt = new Map<string, number>();
   private nextDue = Number.POSITIVE_INFINITY;
   private nextExpiryAt = Number.POSITIVE_INFINITY;
-  readonly stats = { reports: 0, refreshes: 0, failures: 0, awaited: 0, dropped: 0 };
+  readonly stats = { reports: 0, refreshes: 0, failures: 0, awaited: 0, dropped: 0, localOnly: 0 };
 
   private colo: string;
 
@@ -116,6 +125,12 @@ export class BreakerClient {
     const work: Promise<void>[] = [];
     let next = Number.POSITIVE_INFINITY;
     for (const e of this.entries.values()) {
+      if (e.inflight && now - e.lastSyncAt > HUNG_INTERVALS * this.cfg.staleness_ms) {
+        e.inflight = null;
+        this.stats.failures += 1;
+        e.failingSince ??= e.lastSyncAt;
+        this.syncFailed(e, now);
+      }
       const due = this.dueAt(e, now);
       if (due <= now && !e.inflight) work.push(this.syncEntry(e));
       else next = Math.min(next, e.inflight ? now + this.cfg.staleness_ms : due);
@@ -218,7 +233,9 @@ export class BreakerClient {
     if (req.outcomes.length > 0) this.stats.reports += 1;
     else this.stats.refreshes += 1;
     const stub = this.deps.namespace.get(this.deps.namespace.idFromName(e.id));
-    const run = (async () => {
+    // Declared first: the closure's finally compares against it.
+    let run: Promise<void> | undefined;
+    run = (async () => {
       try {
         const reply = await stub.report(req, this.cfg);
         const at = this.deps.now();
@@ -234,6 +251,7 @@ export class BreakerClient {
             this.nextDue = at;
           }
         } else e.leases = 0;
+        e.failingSince = null;
         if (state !== "closed") e.localTrip = null; // the object's verdict now governs
         this.recomputePool(e, at);
       } catch (err) {
@@ -242,13 +260,27 @@ export class BreakerClient {
         e.pending.putBack(req.outcomes);
         e.pendingProbes += req.probes;
         e.dirty = true;
+        this.syncFailed(e, this.deps.now());
         console.warn("breaker: report to object failed; keeping last known state", { origin: e.id, err: String(err) });
       } finally {
-        e.inflight = null;
+        // An abandoned (hung) sync must not clear a newer one.
+        if (e.inflight === run) e.inflight = null;
       }
     })();
     e.inflight = run;
     return run;
+  }
+
+  /** The object did not answer: within the budget keep its last word, then break locally. */
+  private syncFailed(e: Entry, now: number): void {
+    e.failingSince ??= now;
+    const state = e.snap?.state;
+    if ((state === "open" || state === "half_open") && now - e.failingSince >= LOCAL_ONLY_INTERVALS * this.cfg.staleness_ms) {
+      e.snap = null;
+      e.leases = 0;
+      this.stats.localOnly += 1;
+      this.recomputePool(e, now);
+    }
   }
 
   private tick(now: number): void {

@@ -13,21 +13,30 @@ const id = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' or '-', starting with a letter or digit");
 
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => {
-    const p = new URL(u).protocol;
-    return p === "http:" || p === "https:";
-  }, "only http and https URLs are allowed")
-  .refine((u) => {
-    const parsed = new URL(u);
-    return parsed.username === "" && parsed.password === "";
-  }, "credentials in origin URLs are not allowed")
-  .refine((u) => {
-    const parsed = new URL(u);
-    return parsed.search === "" && parsed.hash === "";
-  }, "origin URLs take no query or fragment");
+/**
+ * An origin or endpoint URL. One check that parses once and never throws: a string the URL
+ * parser refuses is an issue on this field (400 invalid_config), not a fault (500).
+ */
+const httpUrl = z.string().superRefine((u, ctx) => {
+  const problem = httpUrlProblem(u);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** Why `u` is not an acceptable origin URL, or undefined when it is. */
+export function httpUrlProblem(u: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(u);
+  } catch {
+    return "not a URL";
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return "only http and https URLs are allowed";
+  if (parsed.username !== "" || parsed.password !== "" || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u.trim()))
+    return "credentials in origin URLs are not allowed";
+  if (parsed.hostname === "") return "an origin URL needs a host";
+  if (parsed.search !== "" || parsed.hash !== "" || u.includes("?") || u.includes("#")) return "origin URLs take no query or fragment";
+  return undefined;
+}
 
 export const SELECTION_ALGORITHMS = [
   "round_robin",

@@ -83,7 +83,14 @@ export function handleEdgeRequest(request: Request, href: string, url: URL, rt: 
 async function coldRequest(request: Request, href: string, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
   try {
     const active = await rt.config.ensure();
-    if (!active) return errorResponse(503, "no_config", "no config has been stored yet", { "retry-after": "5" });
+    if (!active) {
+      const refused = rt.config.rejected;
+      if (refused) {
+        const why = refused.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+        return errorResponse(503, "config_refused", `stored config version ${refused.version} may not be served here (${why})`, { "retry-after": "30" });
+      }
+      return errorResponse(503, "no_config", "no config has been stored yet", { "retry-after": "5" });
+    }
     const ids = active.config.pools.flatMap((p) => p.origins.map((o) => o.id));
     rt.routing(active);
     await rt.breaker.warmUp(ids, BREAKER_WARMUP_BUDGET_MS);

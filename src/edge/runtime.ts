@@ -1,4 +1,5 @@
 import { ConfigCache } from "../config/cache";
+import { privateOriginIssues } from "../config/private-origins";
 import { loadActiveIfChanged, type ActiveConfig } from "../config/store";
 import type { Env, Settings } from "../env";
 import { Deadlines } from "../routing/deadlines";
@@ -71,7 +72,9 @@ export class EdgeRuntime {
     readonly breaker: BreakerPort,
     readonly telemetry: TelemetryPort,
   ) {
-    this.config = new ConfigCache((v) => loadActiveIfChanged(env.DB, v), clock.now, settings.configRefreshMs);
+    this.config = new ConfigCache((v) => loadActiveIfChanged(env.DB, v), clock.now, settings.configRefreshMs, (next) =>
+      privateOriginIssues(next.config, settings.production),
+    );
     this.health = new HealthView(() => unhealthyOrigins(env.DB), clock.now, settings.configRefreshMs);
     this.load = new LoadStats(clock.now);
     this.deadlines = new Deadlines({ now: clock.now, sleep: clock.sleep });

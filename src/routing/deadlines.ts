@@ -19,6 +19,9 @@
  * A watchdog can die with its request's context (Cloudflare ends waitUntil work 30 s after
  * the response). Its tenure is therefore capped: after TENURE_MS the next attempt starts a
  * successor, and an attempt that finds the watchdog more than LATE_MS overdue replaces it.
+ * Under `wrangler dev` a watchdog was seen to stop once its request had answered: the next
+ * request's hung attempt, left to it, waited forever (test/e2e/security.test.ts). So a
+ * watchdog whose request has ended (release()) is not trusted with new deadlines either.
  * Clock and sleep are injected.
  */
 
@@ -27,7 +30,7 @@ export const GRANULARITY_MS = 10;
 /** The longest the watchdog sleeps: how long it outlives the last attempt it watched. */
 export const SLICE_MS = 50;
 /** A watchdog this far past its planned wake is taken for dead and replaced. */
-export const LATE_MS = 1000;
+export const LATE_MS = 100;
 /** After this long a watchdog hands over to one started by a newer request. */
 export const TENURE_MS = 20_000;
 
@@ -48,6 +51,8 @@ export class Deadlines {
   private readonly pending = new Set<Deadline>();
   /** The running watchdog: its identity, when it started, when it next wakes. */
   private owner: object | null = null;
+  /** The request whose context runs the watchdog; null once it has ended (see release()). */
+  private ownerRequest: object | null | undefined = undefined;
   private ownerSince = 0;
   private wakeAt = Number.POSITIVE_INFINITY;
   readonly stats = { watchdogs: 0, wakes: 0, expired: 0 };
@@ -63,13 +68,19 @@ export class Deadlines {
    * this call had to start one (none running, the running one dead or retiring, or this
    * deadline earlier than its next wake); otherwise undefined.
    */
-  add(d: Deadline, now?: number): Promise<void> | undefined {
+  add(d: Deadline, now?: number, request?: object): Promise<void> | undefined {
     this.pending.add(d);
-    if (this.owner !== null && d.at >= this.wakeAt) {
+    if (this.owner !== null && this.ownerRequest !== null && d.at >= this.wakeAt) {
       now ??= this.deps.now();
       if (now <= this.wakeAt + LATE_MS && now - this.ownerSince < TENURE_MS) return undefined;
     }
+    this.ownerRequest = request;
     return this.watch();
+  }
+
+  /** The request `request` has answered: a watchdog it runs may not outlive it. */
+  release(request: object): void {
+    if (this.ownerRequest === request) this.ownerRequest = null;
   }
 
   /** The attempt ended (answer, error or its own timeout): its deadline no longer matters. */

@@ -17,14 +17,39 @@ function namesNoField(token: string): boolean {
   return t === "keep-alive" || t === "close" || t === "upgrade";
 }
 
-/** Deletes the fields a Connection header marks hop-by-hop (RFC 9110 §7.6.1). */
-function dropConnectionListed(out: Headers, connection: string | null): void {
+/** The prefix of the edge's own fields (geo override, debug headers): never client-settable. */
+export const INTERNAL_PREFIX = "x-edge-";
+
+/**
+ * Fields a client's Connection header may not remove on their way upstream: what Cloudflare
+ * sets about the client (cf-*, True-Client-IP) and the forwarding lists earlier hops wrote
+ * (RFC 9110 §7.6.1 lets a sender name any field; a proxy need not obey it for fields whose
+ * removal would hide where a request came from).
+ */
+export function isProtectedUpstream(name: string): boolean {
+  const n = name.toLowerCase();
+  return n.startsWith("cf-") || n.startsWith("x-forwarded-") || n === "forwarded" || n === "true-client-ip" || n === "x-real-ip";
+}
+
+/** Deletes the fields a Connection header marks hop-by-hop (RFC 9110 §7.6.1), except `keep`. */
+function dropConnectionListed(out: Headers, connection: string | null, keep?: (name: string) => boolean): void {
   // The common case, "keep-alive" (or "close"), is settled without splitting.
   if (connection === null || namesNoField(connection)) return;
   for (const token of connection.split(",")) {
     const t = token.trim();
-    if (t && !namesNoField(t)) out.delete(t);
+    if (t && !namesNoField(t) && !keep?.(t)) out.delete(t);
   }
+}
+
+/** Deletes every x-edge-* field of `from` from `out` (Headers iterate lower-cased names). */
+function dropInternal(out: Headers, from: Headers): void {
+  for (const name of from.keys()) if (name.startsWith(INTERNAL_PREFIX)) out.delete(name);
+}
+
+/** Whether any field is an x-edge-* one. */
+export function hasInternal(headers: Headers): boolean {
+  for (const name of headers.keys()) if (name.startsWith(INTERNAL_PREFIX)) return true;
+  return false;
 }
 
 export interface ForwardInfo {
@@ -79,15 +104,22 @@ export function forwardedHost(host: string): string {
 }
 
 /**
- * Headers for the upstream request: end-to-end fields kept, hop-by-hop and the geo
- * override dropped (the override is never forwarded, in any environment), and the
- * X-Forwarded-* / Forwarded (RFC 7239) fields appended with what this hop saw.
+ * Headers for the upstream request: end-to-end fields kept; hop-by-hop fields, the
+ * client's Host and every x-edge-* field dropped (the geo override and the debug names
+ * are the edge's own, never forwarded in any environment; the geo override has been read
+ * by then outside production); and the X-Forwarded-* / Forwarded (RFC 7239) fields
+ * appended with what this hop saw. The client's Connection cannot remove cf-* or
+ * forwarding fields (isProtectedUpstream).
  */
 export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
   // Copy natively, then delete: cheaper in workerd than iterating entries in JS.
   const out = new Headers(incoming);
-  dropConnectionListed(out, info.connection);
+  dropConnectionListed(out, info.connection, isProtectedUpstream);
   for (const name of HOP_UPSTREAM) out.delete(name);
+  // The upstream Host comes from the origin URL (or host_header); the client's is dropped
+  // here rather than left to the runtime to ignore.
+  out.delete("host");
+  dropInternal(out, incoming);
   if (info.websocket) {
     out.set("upgrade", "websocket");
     out.set("connection", "Upgrade");
@@ -103,11 +135,16 @@ export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
   return out;
 }
 
-/** Response headers for the client: the hop-by-hop fields workerd would pass on, dropped. */
-export function downstreamHeaders(upstream: Headers): Headers {
+/**
+ * Response headers for the client: the hop-by-hop fields workerd would pass on, dropped,
+ * and, unless debug headers are on, every x-edge-* field an origin set (an origin must not
+ * be able to pose as the edge's own diagnostics).
+ */
+export function downstreamHeaders(upstream: Headers, debug = false): Headers {
   const out = new Headers(upstream);
   dropConnectionListed(out, upstream.get("connection"));
   for (const name of HOP_DOWNSTREAM) out.delete(name);
+  if (!debug) dropInternal(out, upstream);
   return out;
 }
 
@@ -115,10 +152,11 @@ export function downstreamHeaders(upstream: Headers): Headers {
  * Whether a response needs its headers rewritten before it goes to the client (see
  * HOP_DOWNSTREAM); most do not, and go back untouched, without a copy.
  */
-export function needsDownstreamRewrite(status: number, upstream: Headers): boolean {
+export function needsDownstreamRewrite(status: number, upstream: Headers, debug = false): boolean {
   // Proxy-Authenticate belongs to 407 answers only (RFC 9110 §11.7.1): one lookup saved on
   // every other response, and each costs a runtime call.
   if ((status === 407 && upstream.has("proxy-authenticate")) || upstream.has("proxy-connection")) return true;
+  if (!debug && hasInternal(upstream)) return true;
   const connection = upstream.get("connection");
   if (connection === null || namesNoField(connection)) return false;
   return connection.split(",").some((t) => t.trim() !== "" && !namesNoField(t.trim()));

@@ -45,7 +45,7 @@ export interface ProxyDeps {
   now(): number;
   random(): number;
   /** The isolate's per-try deadlines (src/routing/deadlines.ts). */
-  deadlines: Pick<Deadlines, "add" | "settle">;
+  deadlines: Pick<Deadlines, "add" | "settle"> & Partial<Pick<Deadlines, "release">>;
   /** A fresh, unguessable session token (cookie affinity). */
   newToken(): string;
   /** Seconds a client should wait before retrying when nothing is available. */
@@ -156,6 +156,7 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
     deps.onFault(err);
     return faultAnswer();
   } finally {
+    deps.deadlines.release?.(req);
     if (budgeted) deps.budget.retryEnded();
     deps.budget.requestEnded();
   }
@@ -219,7 +220,7 @@ async function attempt(pool: PoolRuntime, originId: string, req: ProxyRequest, s
   const signal = controller.signal;
   init.signal = signal;
   const deadline: Deadline = { at: started + deps.retries.per_try_timeout_ms, expire: () => controller.abort("per-try timeout") };
-  const watchdog = deps.deadlines.add(deadline, started);
+  const watchdog = deps.deadlines.add(deadline, started, req);
   if (watchdog) req.ctx.waitUntil(watchdog);
   deps.load.begin(poolId, originId, started);
   let response: Response | undefined;
@@ -258,7 +259,7 @@ function finish(last: AttemptResult | undefined, attempts: number, deps: ProxyDe
     if (status === 101) return up;
     // Fast path: hand the origin's response back untouched when nothing must change.
     if (!deps.debugHeaders && !needsDownstreamRewrite(status, last.headers)) return up;
-    res = new Response(up.body, { status, statusText: up.statusText, headers: downstreamHeaders(last.headers) });
+    res = new Response(up.body, { status, statusText: up.statusText, headers: downstreamHeaders(last.headers, deps.debugHeaders) });
   } else if (last.outcome.kind === "timeout") {
     res = errorResponse(504, "origin_timeout", `origin ${last.origin} did not answer in time`);
   } else {

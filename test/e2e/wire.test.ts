@@ -33,7 +33,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "aether-wire-"));
   const script = await bundle("bench/router-entry.ts", path.join(dir, "router.js"), { BENCH_CONFIG: JSON.stringify(config) });
   port = await freePort();
-  worker = await startWorkerd({ script, port, bindings: { ENVIRONMENT: "test" }, durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }] });
+  worker = await startWorkerd({ script, port, bindings: { ENVIRONMENT: "development" }, durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }] });
 });
 
 afterAll(async () => {
@@ -98,5 +98,13 @@ describe("hop-by-hop fields on the wire (workerd serve, built router)", () => {
     expect(received["connection"] ?? "keep-alive").toBe("keep-alive");
     for (const gone of ["x-hop", "keep-alive", "proxy-authenticate", "proxy-connection", "upgrade"]) expect(res.has(gone), `downstream ${gone}`).toBe(false);
     expect(res.get("x-end")).toBe("kept");
+  });
+});
+
+describe("request limits on the bare wire", () => {
+  it("a declared body above the cap answers 413 JSON before any byte of it is read", async () => {
+    const res = await exchange("POST /upload HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 200000000\r\n\r\n");
+    expect(res.get(":status")).toBe("413");
+    expect(res.get("content-type")).toContain("application/json");
   });
 });
