@@ -50,11 +50,20 @@ function runPart(name, cmd, args) {
   });
 }
 
-// A partial run (`node bench/run.mjs router`) updates its own figures and keeps the rest.
+const cpu = os.cpus()[0]?.model ?? "unknown cpu";
+const machine = `${os.platform()} ${os.arch()}, ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+const at = new Date().toISOString();
+
+// A partial run (`node bench/run.mjs router`) updates its own figures and keeps the rest,
+// each old figure with its own `at` and `machine` (taken from the file's top level when
+// the figure predates per-figure stamps).
 const figures = {};
 if (only.length) {
   try {
-    Object.assign(figures, JSON.parse(await readFile(path.join(root, "bench/results/latest.json"), "utf8")).figures);
+    const old = JSON.parse(await readFile(path.join(root, "bench/results/latest.json"), "utf8"));
+    for (const [k, f] of Object.entries(old.figures ?? {})) {
+      figures[k] = { ...f, at: f.at ?? old.at, machine: f.machine ?? old.machine };
+    }
   } catch {
     /* no earlier results */
   }
@@ -69,16 +78,12 @@ for (const [name, cmd, args] of PARTS) {
     console.error(`!! ${name} failed (exit ${r.code})`);
     continue;
   }
-  Object.assign(figures, r.figures);
+  for (const [k, f] of Object.entries(r.figures)) figures[k] = { ...f, at, machine };
   console.error(`(${name}: ${r.seconds.toFixed(0)} s)`);
 }
 
-const cpu = os.cpus()[0]?.model ?? "unknown cpu";
-const result = {
-  machine: `${os.platform()} ${os.arch()}, ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
-  at: new Date().toISOString(),
-  figures,
-};
+// Top-level `machine`/`at` describe this run; each figure carries the run it came from.
+const result = { machine, at, figures };
 await mkdir(path.join(root, "bench/results"), { recursive: true });
 await writeFile(path.join(root, "bench/results/latest.json"), `${JSON.stringify(result, null, 2)}\n`);
 

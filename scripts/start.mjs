@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startOrigin } from "./lib/origin-server.mjs";
+import { startChaosControl } from "./lib/chaos-control.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -104,6 +105,8 @@ if (demo) {
   }
 }
 
+if (demo) await startChaosControl(origins, path.join(root, ".wrangler/demo-state.json"));
+
 const worker = spawn(
   wranglerBin,
   ["dev", "--ip", "127.0.0.1", "--port", String(port), "--var", `ENVIRONMENT:${environment}`, "--test-scheduled", "--show-interactive-dev-session=false"],
@@ -138,4 +141,4 @@ Aether Edge is running (ENVIRONMENT=${environment}).
   dashboard:   ${edge}/_edge/dashboard/
   admin token: ${token}          (in .dev.vars; send as Authorization: Bearer …)
 ${origins.map((o) => `  origin:      ${o.id} ${o.url}   (knobs: POST ${o.url}/__origin/knobs {"latency_ms":200,"error_rate":0.5})`).join("\n")}
-${demo ? "" : "  (--no-demo: no demo origins, config left as the local D1 holds it)\n"}Ctrl-C stops everything.`);
+${demo ? "  chaos:       npm run chaos -- kill eu-1 | slow eu-1 800ms | errors eu-1 50% | heal eu-1 | status\n" : "  (--no-demo: no demo origins, config left as the local D1 holds it)\n"}Ctrl-C stops everything.`);

@@ -1,0 +1,30 @@
+// `npm run chaos -- kill eu-1 | slow eu-1 800ms | errors eu-1 50% | heal eu-1 | status`:
+// sends one command to the running `npm start` (found through .wrangler/demo-state.json).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const [cmd = "status", origin, arg] = process.argv.slice(2);
+let state;
+try {
+  state = JSON.parse(readFileSync(path.join(root, ".wrangler/demo-state.json"), "utf8"));
+} catch {
+  console.error("npm run chaos: no running demo found (start it with `npm start`)");
+  process.exit(1);
+}
+try {
+  const res = await fetch(state.control, { method: "POST", body: JSON.stringify({ cmd, origin, arg }) });
+  const body = await res.json();
+  if (!body.ok) {
+    console.error(`npm run chaos: ${body.error}`);
+    process.exit(1);
+  }
+  for (const o of body.origins) {
+    const k = o.knobs ?? {};
+    console.log(`${o.id.padEnd(12)} ${o.listening ? "up  " : "DOWN"}  latency ${k.latency_ms ?? 0} ms  errors ${Math.round((k.error_rate ?? 0) * 100)} %  ${o.url}`);
+  }
+} catch (e) {
+  console.error(`npm run chaos: the demo is not answering at ${state.control} (${e.message}); is npm start still running?`);
+  process.exit(1);
+}
