@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EdgeConfigInput } from "../../src/config/schema";
+import { guardedEnv } from "../../src/db/guard";
 import { edgeRuntime } from "../../src/edge/runtime";
 import { makeRuntime } from "../../src/edge/wiring";
+import { settings } from "../../src/env";
 import { LEASE_TTL_MS } from "../../src/scheduler/scaling/lease";
 import { LEASE_NAME, runScheduler } from "../../src/scheduler/scaling/scheduler";
 import { recordPool } from "../../src/scheduler/scaling/store";
@@ -18,7 +20,10 @@ import { MIN, seedRollups, scaledPool } from "./scaling-seed";
 
 const rising = (now: number) => (t: number) => 600 + 60_000 * Math.max(0, 1 - (now - t) / (180 * MIN));
 const lease = () => env.SCHEDULER_LEASE.get(env.SCHEDULER_LEASE.idFromName(LEASE_NAME));
-const rt = () => edgeRuntime(env, makeRuntime);
+// The runtime the worker's own requests use (the entry wraps env in the D1 guard), so a
+// config PUT through the edge is the one this run sees.
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const rt = () => edgeRuntime(guardedEnv(env, { timeoutMs: settings(env).d1TimeoutMs, sleep }), makeRuntime);
 const run = (providers: ReturnType<typeof fakeCloud>["registry"], now = Date.now()) =>
   runScheduler(rt(), { trigger: "api", now, runId: crypto.randomUUID(), providers });
 
