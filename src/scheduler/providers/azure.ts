@@ -1,6 +1,6 @@
 import { TARGET_SCHEMAS } from "./targets.js";
 import { callWithRetry, invalidTarget, missingSecret, withEndpoint, type CallResult, type Parsed } from "./retry.js";
-import { cachedToken, storeToken } from "./token-cache.js";
+import { cachedToken, dropToken, storeToken } from "./token-cache.js";
 import type { CallRecord, ProviderDeps, ProviderTarget, ReadResult, ScaleIntent, ScalingProviderImpl, WriteResult } from "./types.js";
 
 /**
@@ -92,6 +92,7 @@ async function getScaleSet(t: ProviderTarget, deps: ProviderDeps, action: string
   if (!tok.ok) return tok;
   const url = scaleSetUrl(c, t.target, t.endpoint);
   const r = await callWithRetry({ provider: "azure", action: "get", send: (signal) => deps.fetch(url, { headers: { authorization: `Bearer ${tok.value}` }, signal }), parse: parseScaleSet }, deps);
+  if (!r.ok && r.calls.some((c) => c.status === 401)) dropToken(tok.value);
   const calls: CallRecord[] = [...tok.calls, ...r.calls];
   return r.ok ? { ok: true, value: { set: r.value, token: tok.value, url }, calls } : { ...r, calls };
 }
@@ -118,6 +119,7 @@ export const azure: ScalingProviderImpl = {
       },
       deps,
     );
+    if (!r.ok && r.calls.some((c) => c.status === 401)) dropToken(token);
     const calls = [...g.calls, ...r.calls];
     return r.ok ? { ok: true, desired: r.value, calls } : { ...r, calls };
   },

@@ -2,7 +2,7 @@ import { importPKCS8, SignJWT } from "jose";
 import { z } from "zod";
 import { TARGET_SCHEMAS } from "./targets.js";
 import { callWithRetry, invalidTarget, missingSecret, stableUuid, withEndpoint, type CallResult, type Parsed } from "./retry.js";
-import { cachedToken, storeToken } from "./token-cache.js";
+import { cachedToken, dropToken, storeToken } from "./token-cache.js";
 import type { ProviderDeps, ProviderTarget, ReadResult, ScaleIntent, ScalingProviderImpl, WriteResult } from "./types.js";
 
 /**
@@ -106,6 +106,7 @@ async function authed<T>(t: ProviderTarget, deps: ProviderDeps, action: string, 
     },
     deps,
   );
+  if (!r.ok && r.calls.some((c) => c.status === 401)) dropToken(tok.value);
   return { ...r, calls: [...tok.calls, ...r.calls] };
 }
 

@@ -25,6 +25,11 @@ export function storeToken(key: string, token: string, expiresInS: number, now: 
   cache.set(key, { token, expiresAt: now + expiresInS * 1000 });
 }
 
+/** Forgets a token the API refused (401): the next call fetches a fresh one instead of waiting out its expiry. */
+export function dropToken(token: string): void {
+  for (const [k, e] of cache) if (e.token === token) cache.delete(k);
+}
+
 /** Tests only: forget every token. */
 export function clearTokenCache(): void {
   cache.clear();

@@ -1,6 +1,6 @@
 import { SignatureV4 } from "@smithy/signature-v4";
 import { xmlEscape } from "../../../src/scheduler/providers/xml.js";
-import { control, FaultQueue, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
+import { bodyText, control, FaultQueue, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
 import { WebSha256 } from "./sha256.js";
 
 /**
@@ -141,7 +141,7 @@ export function createFakeAws(opts: FakeAwsOptions): FakeAws {
     handler: async (req) => {
       const ctl = await control(req, fake);
       if (ctl !== null) return ctl;
-      const body = await req.text();
+      const body = await bodyText(req);
       const form = new URLSearchParams(body);
       const action = form.get("Action") ?? "";
       const res = req.method === "POST" && new URL(req.url).pathname === "/" ? await answer(req, body, form, action) : error(404, "UnknownOperation", "POST / only");

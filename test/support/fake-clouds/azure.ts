@@ -1,4 +1,4 @@
-import { control, FaultQueue, json, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
+import { bodyText, control, FaultQueue, json, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
 
 /**
  * A fake Azure: the Microsoft identity platform token endpoint
@@ -87,7 +87,7 @@ export function createFakeAzure(opts: { tenant: string; clientId: string; client
     const c = await control(req, ctl);
     if (c !== null) return c;
     const url = new URL(req.url);
-    const body = await req.text();
+    const body = await bodyText(req);
     const action = url.pathname.endsWith("/oauth2/v2.0/token") ? "token" : req.method === "PATCH" ? "patch" : "get";
     const f = faults.take(action);
     let res: Response;

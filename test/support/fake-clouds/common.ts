@@ -107,3 +107,8 @@ export function seedGroups(body: unknown): FakeGroup[] {
     etag: 1,
   }));
 }
+
+/** The body as UTF-8 (via bytes: workerd warns on .text() of a form-encoded body). */
+export async function bodyText(req: Request): Promise<string> {
+  return new TextDecoder().decode(await req.arrayBuffer());
+}

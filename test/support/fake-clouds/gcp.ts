@@ -1,5 +1,5 @@
 import { exportPKCS8, exportSPKI, generateKeyPair, importSPKI, jwtVerify } from "jose";
-import { control, FaultQueue, json, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
+import { bodyText, control, FaultQueue, json, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
 
 /**
  * A fake GCP: the OAuth token endpoint (POST /token, JWT-bearer grant; the assertion's
@@ -110,7 +110,7 @@ export function createFakeGcp(opts: { publicKeyPem: string; clientEmail: string;
     const c = await control(req, ctl);
     if (c !== null) return c;
     const url = new URL(req.url);
-    const body = await req.text();
+    const body = await bodyText(req);
     const action = url.pathname === "/token" ? "token" : url.pathname.endsWith("/resize") ? "resize" : "get";
     let res: Response;
     const f = faults.take(action);

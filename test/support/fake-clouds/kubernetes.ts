@@ -1,4 +1,4 @@
-import { control, FaultQueue, json, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
+import { bodyText, control, FaultQueue, json, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
 
 /**
  * A fake Kubernetes API server: GET and PATCH of
@@ -66,7 +66,7 @@ export function createFakeKubernetes(opts: { token: string; groups?: readonly Om
     const c = await control(req, ctl);
     if (c !== null) return c;
     const url = new URL(req.url);
-    const body = await req.text();
+    const body = await bodyText(req);
     const action = req.method === "PATCH" ? "patch" : "get";
     const f = faults.take(action);
     let res: Response;

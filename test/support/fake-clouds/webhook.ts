@@ -1,4 +1,4 @@
-import { control, FaultQueue, json, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
+import { bodyText, control, FaultQueue, json, keptHeaders, seedGroups, type Fault, type FakeGroup, type RecordedCall } from "./common.js";
 
 /**
  * A Standard Webhooks receiver (standardwebhooks.com): checks webhook-id,
@@ -77,7 +77,7 @@ export function createFakeWebhook(opts: { secret: string; now?: () => number; gr
     const c = await control(req, ctl);
     if (c !== null) return c;
     const url = new URL(req.url);
-    const body = await req.text();
+    const body = await bodyText(req);
     const action = req.method === "GET" ? "get" : "deliver";
     const res = await answer(req, url, body, action);
     calls.push({ action, method: req.method, path: url.pathname + url.search, status: res.status, headers: keptHeaders(req), body });

@@ -68,6 +68,15 @@ describe("gcp provider against the fake Compute API", () => {
     expect(fake.tokensIssued).toBe(2);
   });
 
+  it("a token the API refuses (401) is dropped, so the next run fetches a new one", async () => {
+    const { fake, deps } = setup();
+    await gcp.read(zonal, deps);
+    fake.fault({ kind: "401", count: 1, action: "get" });
+    expect(await gcp.read(zonal, deps)).toMatchObject({ ok: false, error: { code: "authError", retryable: false } });
+    expect((await gcp.read(zonal, deps)).ok).toBe(true);
+    expect(fake.tokensIssued).toBe(2);
+  });
+
   it("keeps the requestId stable across a retried resize; 403 rateLimitExceeded is retried", async () => {
     const { fake, deps } = setup();
     fake.fault({ kind: "throttling", count: 1, action: "resize" });
