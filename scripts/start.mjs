@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startOrigin } from "./lib/origin-server.mjs";
 import { startChaosControl } from "./lib/chaos-control.mjs";
+import { DEMO_AWS_KEYS, startFakeClouds } from "./lib/fake-cloud.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -24,6 +25,14 @@ function fail(msg) {
   process.exit(1);
 }
 if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`PORT must be a port number, got ${process.env.PORT}`);
+
+/** Adds `name` to .dev.vars when absent (the demo's fake AWS keys), keeping every other line. */
+function ensureVar(name, value) {
+  const file = path.join(root, ".dev.vars");
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  if (text.split(/\r?\n/).some((l) => l.trim().startsWith(`${name}=`))) return;
+  writeFileSync(file, `${text}${text && !text.endsWith("\n") ? "\n" : ""}${name}=${value}\n`, { mode: 0o600 });
+}
 
 /** Adds ADMIN_TOKEN to .dev.vars when absent, keeping every other line as it was. */
 function ensureAdminToken() {
@@ -58,7 +67,12 @@ async function waitFor(url, ms) {
   }
 }
 
-function demoConfig(origins) {
+/** Each demo pool scales an Auto Scaling group at the local fake AWS, from its forecasts. */
+const DEMO_GROUPS = ["us-east", "eu-west", "ap-south"].map((p) => `demo-${p}:2:1:10`);
+const scaling = (pool, endpoint) =>
+  endpoint ? { scaling: { provider: "aws", mode: "forecast_and_scale", target: { region: "us-east-1", group: `demo-${pool}` }, min: 1, max: 10, rps_per_instance: 5, headroom: 0.2, endpoint } } : {};
+
+function demoConfig(origins, cloud) {
   const [us, eu, ap] = origins;
   return {
     debug_headers: true,
@@ -68,9 +82,9 @@ function demoConfig(origins) {
       geo: { DE: ["eu-west", "us-east"], EU: ["eu-west"], AS: ["ap-south"], default: ["us-east"] },
     },
     pools: [
-      { id: "us-east", location: { lat: 38.9, lon: -77.04 }, selection: "p2c_ewma", origins: [{ id: "us-east-1", url: us.url, capacity_rps: 500 }] },
-      { id: "eu-west", location: { lat: 53.35, lon: -6.26 }, selection: "p2c_ewma", origins: [{ id: "eu-west-1", url: eu.url, capacity_rps: 500 }] },
-      { id: "ap-south", location: { lat: 1.35, lon: 103.82 }, selection: "p2c_ewma", origins: [{ id: "ap-south-1", url: ap.url, capacity_rps: 500 }] },
+      { id: "us-east", location: { lat: 38.9, lon: -77.04 }, selection: "p2c_ewma", origins: [{ id: "us-east-1", url: us.url, capacity_rps: 500 }], ...scaling("us-east", cloud) },
+      { id: "eu-west", location: { lat: 53.35, lon: -6.26 }, selection: "p2c_ewma", origins: [{ id: "eu-west-1", url: eu.url, capacity_rps: 500 }], ...scaling("eu-west", cloud) },
+      { id: "ap-south", location: { lat: 1.35, lon: 103.82 }, selection: "p2c_ewma", origins: [{ id: "ap-south-1", url: ap.url, capacity_rps: 500 }], ...scaling("ap-south", cloud) },
     ],
   };
 }
@@ -106,6 +120,11 @@ if (demo) {
 }
 
 if (demo) await startChaosControl(origins, path.join(root, ".wrangler/demo-state.json"));
+let cloud;
+if (demo) {
+  for (const [k, v] of Object.entries(DEMO_AWS_KEYS)) ensureVar(k, v);
+  cloud = await startFakeClouds(root, children, DEMO_GROUPS).catch((e) => (console.error(`fake clouds: ${e.message}; the demo runs without scaling calls`), undefined));
+}
 
 const worker = spawn(
   wranglerBin,
@@ -125,7 +144,7 @@ if (demo) {
   const res = await fetch(`${edge}/_edge/api/config?note=npm%20start%20demo`, {
     method: "PUT",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(demoConfig(origins)),
+    body: JSON.stringify(demoConfig(origins, cloud)),
   });
   if (!res.ok) fail(`seeding the demo config failed: ${res.status} ${await res.text()}`);
 }
@@ -140,5 +159,5 @@ Aether Edge is running (ENVIRONMENT=${environment}).
   health:      ${edge}/_edge/health
   dashboard:   ${edge}/_edge/dashboard/
   admin token: ${token}          (in .dev.vars; send as Authorization: Bearer …)
-${origins.map((o) => `  origin:      ${o.id} ${o.url}   (knobs: POST ${o.url}/__origin/knobs {"latency_ms":200,"error_rate":0.5})`).join("\n")}
+${cloud ? `  fake AWS:    ${cloud}/_fake/state   (the demo pools scale there; decisions: GET ${edge}/_edge/api/scaling)\n` : ""}${origins.map((o) => `  origin:      ${o.id} ${o.url}   (knobs: POST ${o.url}/__origin/knobs {"latency_ms":200,"error_rate":0.5})`).join("\n")}
 ${demo ? "  chaos:       npm run chaos -- kill eu-1 | slow eu-1 800ms | errors eu-1 50% | heal eu-1 | status\n" : "  (--no-demo: no demo origins, config left as the local D1 holds it)\n"}Ctrl-C stops everything.`);

@@ -68,7 +68,8 @@ const UNAUTHORIZED = { error: "unauthorized", message: "a valid admin token or C
  *
  * Failed attempts are limited per client address (src/auth/limiter.ts) in the AuthGuard
  * Durable Object; a locked-out address gets 429 with Retry-After, even with the right
- * token. An authorised request never waits on the object (see AuthGuardClient).
+ * token. An authorised request never waits on the object (see AuthGuardClient), and a
+ * request that presents no credential at all is refused without counting.
  */
 export function adminAuth(overrides: Partial<AdminAuthDeps> = {}): MiddlewareHandler<ApiEnv> {
   const deps: AdminAuthDeps = { ...defaults, ...overrides };
@@ -82,10 +83,17 @@ export function adminAuth(overrides: Partial<AdminAuthDeps> = {}): MiddlewareHan
       (await tokenMatches(bearer(c.req.header("authorization")), c.env.ADMIN_TOKEN ?? "")) ||
       (access !== undefined && jwt !== undefined && (await access.verify(jwt)).ok);
     if (ok) return next();
+    // Only a presented credential is an attempt: a request with none (the dashboard's first,
+    // token-less probe for Access users) is refused without counting against the address.
+    if (!c.req.header("authorization") && jwt === undefined) return unauthorized(c);
     const verdict = await guard.failed(key);
     if (verdict.blocked) return tooMany(c, verdict.retryAfterMs);
-    return c.json(UNAUTHORIZED, 401, { "www-authenticate": 'Bearer realm="aether-edge"' });
+    return unauthorized(c);
   };
+}
+
+function unauthorized(c: Parameters<MiddlewareHandler<ApiEnv>>[0]): Response {
+  return c.json(UNAUTHORIZED, 401, { "www-authenticate": 'Bearer realm="aether-edge"' });
 }
 
 function tooMany(c: Parameters<MiddlewareHandler<ApiEnv>>[0], ms: number): Response {

@@ -97,6 +97,18 @@ describe("AuthGuard", () => {
   });
 });
 
+
+describe("AuthGuard and credential-less requests", () => {
+  it("a request that presents no credential is refused without counting (the dashboard's first probe); a wrong one counts", async () => {
+    const ip = "198.51.100.203";
+    const bare = () => edge("/_edge/api/status", { headers: { "cf-connecting-ip": ip } });
+    for (let i = 0; i < 15; i++) expect((await bare()).status).toBe(401);
+    expect((await edge("/_edge/api/status", { headers: { authorization: "Bearer test-admin-token", "cf-connecting-ip": ip } })).status).toBe(200);
+    const stub = env.AUTH_GUARD!.get(env.AUTH_GUARD!.idFromName(ip));
+    expect((await stub.status()).blocked).toBe(false);
+  });
+});
+
 /** A D1 binding that can be taken down (rejects) or made slow (never answers). */
 function switchableD1(real: D1Database) {
   const box = { mode: "up" as "up" | "down" | "slow" };
