@@ -19,13 +19,16 @@ export interface PoolForecastSummary {
 }
 
 /**
- * One forecast per pool from the pool's per-minute request totals over 14 days (minute
- * rows for the last 2 days, hourly rows before: ~20× fewer rows read), stored with its
- * flags. A pool whose forecast or store fails is reported and the others still run.
+ * One forecast per pool from the pool's per-minute request totals over the 14 days before
+ * the current minute (minute rows for the last 2 days, hourly rows before: ~20× fewer rows
+ * read), stored with its flags. A pool whose forecast or store fails is reported and the others still run.
  */
 export async function runForecasts(db: D1Database, config: EdgeConfig, now: number, runId: string): Promise<PoolForecastSummary[]> {
   const pools = config.pools.map((p) => p.id);
-  const series = await requestSeriesByPool(db, { from: now - 14 * DAY, to: now, stepMs: MINUTE, hourlyBefore: now - 2 * DAY, pools });
+  // The current minute is still being flushed by the edges: read up to its start, or its
+  // partial count (often zero at :00) would read as a collapse of traffic.
+  const to = now - (now % MINUTE);
+  const series = await requestSeriesByPool(db, { from: to - 14 * DAY, to, stepMs: MINUTE, hourlyBefore: to - 2 * DAY, pools });
   const out: PoolForecastSummary[] = [];
   for (const pool of pools) {
     try {

@@ -33,7 +33,9 @@ describe("forecasts from the cron", () => {
         { id: "empty", origins: [{ id: "fc-2", url: "http://127.0.0.1:9" }] },
       ],
     });
-    const now = Date.now();
+    // A fixed clock: the jump comes near the daily peak, where 4× the level lies beyond
+    // anything the past two days held (a jump inside the daily range is not this test's case).
+    const now = Date.parse("2026-12-06T06:15:03.820Z");
     const shiftAt = now - 40 * MIN;
     await seed("fc", now, 2 * 1440, (t) => {
       const base = 100 + 60 * Math.sin((2 * Math.PI * (t % 86_400_000)) / 86_400_000);
@@ -68,5 +70,22 @@ describe("forecasts from the cron", () => {
     expect(flagsAfter?.n).toBe(flagsBefore?.n);
     const again = (await (await edge("/_edge/api/forecasts?pool=fc", { headers: ADMIN })).json()) as { forecasts: unknown[] };
     expect(again.forecasts).toHaveLength(2);
+  });
+});
+
+describe("the cron's read of the current minute", () => {
+  it("leaves out the minute the edges are still flushing, so :00 does not read as a collapse", async () => {
+    await putConfigOk({ steering: { policy: "failover" }, pools: [{ id: "steady", origins: [{ id: "st-1", url: "http://127.0.0.1:9" }] }] });
+    // 100 requests in every whole minute up to the run; the run's own minute has none yet.
+    const now = Date.parse("2026-12-06T06:15:02.000Z");
+    await seed("steady", now, 2 * 1440, () => 100);
+    await runScheduled(now);
+    const body = (await (await edge("/_edge/api/forecasts?pool=steady", { headers: ADMIN })).json()) as {
+      forecasts: { model: string; points: { mean: number }[] }[];
+      anomalies: unknown[];
+    };
+    expect(body.forecasts[0]?.model).toBe("last_value");
+    expect(body.forecasts[0]?.points.every((p) => p.mean === 100)).toBe(true);
+    expect(body.anomalies).toEqual([]);
   });
 });

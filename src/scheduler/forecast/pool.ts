@@ -36,7 +36,8 @@ export type PoolForecast =
 
 /**
  * The scheduler's entry point, one pool per call; pure and synchronous (no I/O, no clock).
- * 1. Resample the pool's per-minute points to the step; fill gaps, blank outages.
+ * 1. Drop the zeros before the first request; resample the pool's per-minute points to the
+ *    step; fill gaps, blank outages.
  * 2. Backtest every candidate and both baselines over the last `selectionMs` (one fit each,
  *    every second origin scored) — the cheap form of the CLI's rolling origin, so the
  *    choice is per pool and current. Degenerate data skips the candidates for a baseline.
@@ -50,8 +51,13 @@ export function forecastPool(history: readonly RawPoint[], opts: ForecastPoolOpt
   const stepMs = opts.stepMs ?? 5 * MINUTE_MS;
   const horizonMs = Math.min(opts.horizonMs ?? 60 * MINUTE_MS, DAY_MS);
   const since = opts.now - (opts.historyMs ?? 14 * DAY_MS);
-  const recent = history.filter((pt) => pt.t >= since && pt.t <= opts.now);
-  if (recent.length === 0) return { ok: false, reason: "no_data" };
+  const inWindow = history.filter((pt) => pt.t >= since && pt.t <= opts.now);
+  if (inWindow.length === 0) return { ok: false, reason: "no_data" };
+  // The store's series is dense (no row reads as 0), so a pool that began taking traffic two
+  // days ago arrives with twelve days of zeros in front: that is no history, not idle
+  // demand. Its history starts at its first recorded request; an all-zero series stays.
+  const first = inWindow.findIndex((pt) => pt.v > 0);
+  const recent = first > 0 ? inWindow.slice(first) : inWindow;
   const series = resample(recent, stepMs, opts.now);
   if (series.y.length < 2) return { ok: false, reason: "single_point" };
   const p = prepare(series);

@@ -54,6 +54,20 @@ describe("forecastPool on synthetic series with known answers", () => {
     expect(sparse.ok && sparse.reason).toMatch(/^mostly zeros/);
   });
 
+  it("reads the zeros before a pool's first request as no history, not idle demand", () => {
+    // The D1 series is dense: a pool that started two days ago arrives with 12 days of zeros.
+    const dense = series(14, MIN, (t) => (t >= T0 + 12 * DAY ? dailySine(t) : 0));
+    const f = forecastPool(dense, { now: T0 + 14 * DAY - MIN });
+    expect(f.ok && f.reason).toBe("best backtest WAPE");
+    expect(f.ok && f.model).not.toBe("last_value");
+    // A cold start: two weeks of zeros, then ten minutes of rising traffic: short, no anomaly.
+    const cold = series(14, MIN, (t) => (t >= T0 + 14 * DAY - 10 * MIN ? 50 + (t - (T0 + 14 * DAY - 10 * MIN)) / MIN * 20 : 0));
+    const c = forecastPool(cold, { now: T0 + 14 * DAY - MIN });
+    expect(c.ok && c.reason).toMatch(/^short/);
+    expect(c.ok && c.anomaly).toBeNull();
+    expect(c.ok && c.flags).toEqual([]);
+  });
+
   it("answers typed errors for no data", () => {
     expect(forecastPool([], { now: T0 })).toEqual({ ok: false, reason: "no_data" });
     expect(forecastPool([{ t: T0, v: 3 }], { now: T0 })).toEqual({ ok: false, reason: "single_point" });
