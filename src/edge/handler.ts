@@ -4,6 +4,7 @@ import { clientGeo } from "../routing/geo";
 import { errorResponse, faultAnswer, type ProxyDeps, proxyRequest } from "../routing/proxy";
 import type { RetryBudget } from "../routing/retry-budget";
 import type { RoutingTable } from "../routing/table";
+import { warmUpOrigins } from "../breaker/warm-up";
 import type { EdgeRuntime } from "./runtime";
 
 /** Cold isolates wait at most this long for breaker state before routing on what they know. */
@@ -91,9 +92,8 @@ async function coldRequest(request: Request, href: string, url: URL, rt: EdgeRun
       }
       return errorResponse(503, "no_config", "no config has been stored yet", { "retry-after": "5" });
     }
-    const ids = active.config.pools.flatMap((p) => p.origins.map((o) => o.id));
     rt.routing(active);
-    await rt.breaker.warmUp(ids, BREAKER_WARMUP_BUDGET_MS);
+    await rt.breaker.warmUp(warmUpOrigins(active.config), BREAKER_WARMUP_BUDGET_MS);
     return await route(request, href, url, rt, active, ctx, rt.clock.now());
   } catch (err) {
     return faultResponse(err);
