@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { bundle, freePort, startWorkerd } from "./lib/workerd.mjs";
 import { load, median, startOrigins } from "./lib/load.mjs";
-import { CF, CF_BLOB, routerConfig } from "./router.mjs";
+import { CF_BLOB, clientHeaders, routerConfig } from "./router.mjs";
 import { runAsMain } from "./lib/part.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -24,7 +24,7 @@ const LABEL = {
 
 export async function run() {
   const dir = await mkdtemp(path.join(tmpdir(), "aether-ladder-"));
-  const { origins, stop: stopOrigins } = await startOrigins(3);
+  const { origins, stop: stopOrigins } = await startOrigins(9);
   let server;
   try {
     const script = await bundle("bench/ladder-entry.ts", path.join(dir, "ladder.js"), { BENCH_CONFIG: JSON.stringify(JSON.stringify(routerConfig(origins))) });
@@ -35,14 +35,14 @@ export async function run() {
       durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }],
       cfBlobHeader: CF_BLOB,
     });
-    const headers = { [CF_BLOB]: JSON.stringify(CF), "user-agent": "autocannon", accept: "*/*" };
-    for (const r of RUNGS) await load(`${server.url}/${r}/warm`, { seconds: 1, headers, clients: true });
+    const headers = { "user-agent": "autocannon", accept: "*/*" };
+    for (const r of RUNGS) await load(`${server.url}/${r}/warm`, { seconds: 1, headers, clients: true, perClient: clientHeaders });
     const rps = Object.fromEntries(RUNGS.map((r) => [r, []]));
     let bad = 0;
     for (let i = 0; i < ROUNDS; i++)
       for (let k = 0; k < RUNGS.length; k++) {
         const rung = RUNGS[(i + k) % RUNGS.length];
-        const r = await load(`${server.url}/${rung}/bench?x=1`, { seconds: SECONDS, headers, clients: true });
+        const r = await load(`${server.url}/${rung}/bench?x=1`, { seconds: SECONDS, headers, clients: true, perClient: clientHeaders });
         rps[rung].push(r.rps);
         bad += r.errors + r.non2xx;
       }

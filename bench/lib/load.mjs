@@ -33,13 +33,18 @@ export async function startOrigins(n) {
  * One bounded load run: `connections` keep-alive connections for `seconds`.
  * `clients`: each connection is one client, with `cf-connecting-ip` as Cloudflare's edge sets
  * it (connection i gets the i-th address of 198.18.0.0/15, the benchmarking range); its
- * request bytes are still built once, as for a fixed header set.
+ * request bytes are still built once, as for a fixed header set. `perClient(i)`: extra headers
+ * for client i (its geo, its session cookie), with `clients` only.
  * @returns {Promise<{ rps: number, p50: number, p99: number, errors: number, non2xx: number, total: number }>}
  */
-export async function load(url, { connections = 16, seconds = 5, headers = {}, clients = false } = {}) {
+export async function load(url, { connections = 16, seconds = 5, headers = {}, clients = false, perClient } = {}) {
   const opts = { url, connections, duration: seconds, headers, pipelining: 1 };
   let n = 0;
-  if (clients) opts.setupClient = (client) => client.setHeaders({ ...headers, "cf-connecting-ip": benchAddress(n++) });
+  if (clients)
+    opts.setupClient = (client) => {
+      const i = n++;
+      client.setHeaders({ ...headers, ...(perClient ? perClient(i) : {}), "cf-connecting-ip": benchAddress(i) });
+    };
   const r = await autocannon(opts);
   return {
     rps: r.requests.average,
