@@ -116,9 +116,13 @@ for (const r of rows) {
 if (sink === -1) process.stderr.write("unreachable\n");
 
 const figures: Record<string, { value: number; unit: string; baseline: string; target: string }> = {};
-for (const r of rows.filter((x) => x.n === 1_000)) {
-  const round = (x: number): number => Math.round(x * 1000) / 1000;
-  figures[`pick_us_p50_1000_${r.algorithm}`] = { value: round(r.p50), unit: "µs", baseline: "target 5 µs", target: "≤ 5" };
-  figures[`pick_us_p99_1000_${r.algorithm}`] = { value: round(r.p99), unit: "µs", baseline: "target 5 µs", target: "report" };
+const round = (x: number): number => Math.round(x * 1000) / 1000;
+for (const r of rows) {
+  // The target is set at 1,000 origins; 10 and 10,000 are reported beside it.
+  const target = r.n === 1_000 ? "≤ 5" : "report";
+  figures[`pick_us_p50_${r.n}_${r.algorithm}`] = { value: round(r.p50), unit: "µs", baseline: "target 5 µs at 1,000 origins", target };
+  figures[`pick_us_p99_${r.n}_${r.algorithm}`] = { value: round(r.p99), unit: "µs", baseline: "p99 of batch averages", target: "report" };
+  if (r.n === 10_000)
+    figures[`pick_build_ms_10000_${r.algorithm}`] = { value: round(r.buildMs), unit: "ms", baseline: "picker built once per pool per availability change", target: "report" };
 }
 process.stdout.write(`${JSON.stringify({ figures })}\n`);
