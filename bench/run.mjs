@@ -14,6 +14,7 @@ const tsx = path.join(root, "node_modules/.bin/tsx");
 /** [name, command, args]; each prints its table on stderr and `{"figures":…}` as its last stdout line. */
 const PARTS = [
   ["pick", tsx, ["bench/pick.ts"]],
+  ["memory", process.execPath, ["--experimental-websocket", "bench/memory.mjs"]],
   ["router", process.execPath, ["bench/router.mjs"]],
   ["ladder", process.execPath, ["bench/ladder.mjs"]],
   ["failover", process.execPath, ["bench/failover.mjs"]],
