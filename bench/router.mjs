@@ -248,7 +248,7 @@ export async function run() {
           target: ">= 0.95",
         },
         d1_statements_per_1000_requests: { value: round((stmts * 1000) / Math.max(1, routed)), unit: "statements", baseline: `${stmts} statements for ${routed} requests`, target: "<= 5" },
-        breaker_do_calls_per_1000_requests: { value: round((doCalls * 1000) / Math.max(1, routed)), unit: "calls (none awaited)", baseline: `${doCalls} background calls for ${routed} requests, 3 origins, staleness 1 s` },
+        breaker_do_calls_per_1000_requests: { value: round((doCalls * 1000) / Math.max(1, routed)), unit: "calls (none awaited)", baseline: `${doCalls} background calls for ${routed} requests, ${origins.length} origins, staleness 1 s` },
         router_errors: { value: errs(together.router) + errs(together.routerT) + errs(alone.router), unit: "responses", baseline: "non-2xx or socket errors under load" },
         ...(same
           ? {
