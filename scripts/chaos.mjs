@@ -1,5 +1,6 @@
 // `npm run chaos -- kill eu-1 | slow eu-1 800ms | errors eu-1 50% | heal eu-1 | status`:
-// sends one command to the running `npm start` (found through .wrangler/demo-state.json).
+// sends one command to the running `npm start` (found through .wrangler/demo-state.json, or
+// DIR/demo-state.json for a start with --persist-to DIR: set PERSIST_TO=DIR here too).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +9,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const [cmd = "status", origin, arg] = process.argv.slice(2);
 let state;
 try {
-  state = JSON.parse(readFileSync(path.join(root, ".wrangler/demo-state.json"), "utf8"));
+  const dir = process.env.PERSIST_TO ? path.resolve(process.env.PERSIST_TO) : path.join(root, ".wrangler");
+  state = JSON.parse(readFileSync(path.join(dir, "demo-state.json"), "utf8"));
 } catch {
   console.error("npm run chaos: no running demo found (start it with `npm start`)");
   process.exit(1);

@@ -1,0 +1,2 @@
+// Types for quiet-output.mjs (the filter over wrangler's output in a quiet npm start).
+export function createQuietFilter(): (line: string) => boolean;
