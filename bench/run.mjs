@@ -24,6 +24,7 @@ const PARTS = [
   ["forecast", tsx, ["bench/forecast.ts"]],
   ["anomaly", tsx, ["bench/anomaly.ts"]],
   ["scaling", tsx, ["bench/scaling.ts"]],
+  ["fleet", tsx, ["bench/fleet.ts"]],
   ["soak", process.execPath, ["bench/soak.mjs"]],
 ];
 
