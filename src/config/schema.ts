@@ -188,6 +188,8 @@ const retriesSchema = z
     budget_percent: z.number().min(0).max(100).default(20),
     /** Retries always allowed regardless of budget (Envoy's min_retry_concurrency). */
     min_retries_per_window: z.number().int().min(0).default(3),
+    /** How long a retry that finds the budget full waits for a slot before the client gets the failure. */
+    budget_wait_ms: z.number().int().min(0).max(10_000).default(1000),
     on: z.array(retryOn).default(["connect", "timeout", "502", "503", "504"]),
     /** Non-idempotent requests are retried only when their body was buffered and is at most this size. */
     max_buffer_bytes: z.number().int().min(0).max(1_048_576).default(65_536),

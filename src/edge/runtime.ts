@@ -89,7 +89,7 @@ export class EdgeRuntime {
     }
     if (this.budgetFor !== active) {
       const r = active.config.retries;
-      this.budget = new RetryBudget(r.budget_percent, r.min_retries_per_window);
+      this.budget = new RetryBudget(r.budget_percent, r.min_retries_per_window, r.budget_wait_ms);
       this.budgetFor = active;
     }
     this.table.refresh(this.breaker.version, this.health.version, this.isAvailable);

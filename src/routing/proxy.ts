@@ -144,7 +144,9 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
       // origin is the failover the breaker would do anyway, so it does not spend the
       // retry budget (which guards against multiplying load on a struggling fleet).
       if (result.outcome.kind !== "connect") {
-        if (!deps.budget.tryRetry()) break;
+        // No slot free: wait briefly for one a finishing retry hands over (see RetryBudget).
+        const slot = deps.budget.acquire();
+        if (slot === false || (slot !== true && !(await slot))) break;
         budgeted = true;
       }
       await result.response?.body?.cancel();

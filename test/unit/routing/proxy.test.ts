@@ -166,6 +166,49 @@ describe("proxyRequest and the per-try deadline", () => {
   });
 });
 
+describe("proxyRequest and a burst of failures beyond the retry budget", () => {
+  /** Three GETs whose first attempts all fail at once; every retry waits on `gate`. */
+  async function burst(budget: RetryBudget) {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const seen = new Set<string>();
+    const d = deps(503, budget);
+    const fetch: ProxyDeps["fetch"] = async (url) => {
+      const path = new URL(url).pathname;
+      if (!seen.has(path)) {
+        seen.add(path);
+        return new Response("busy", { status: 503 });
+      }
+      await gate;
+      return new Response("ok");
+    };
+    const one = (i: number) => {
+      const req = new Request(`http://edge.test/x${i}`);
+      return proxyRequest({ ...request(), request: req, href: req.url, url: new URL(req.url) }, { ...d, fetch });
+    };
+    const answers = [one(1), one(2), one(3)];
+    // Let the first attempts fail and the retries queue up before any retry finishes.
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    const queued = budget.inFlight;
+    open();
+    return { statuses: (await Promise.all(answers)).map((r) => r.status), queued };
+  }
+
+  it("queues the retries that find no slot, so no idempotent request is lost, and never runs more than the budget", async () => {
+    const budget = new RetryBudget(0, 1, 1000, () => () => undefined);
+    const { statuses, queued } = await burst(budget);
+    expect(queued).toEqual({ requests: 3, retries: 1, waiting: 2 });
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(budget.inFlight).toEqual({ requests: 0, retries: 0, waiting: 0 });
+  });
+
+  it("answers the failure at once when waiting is off (Envoy's behaviour)", async () => {
+    const { statuses } = await burst(new RetryBudget(0, 1, 0));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 503)).toHaveLength(2);
+  });
+});
+
 describe("proxyRequest and a fault of its own", () => {
   it("answers 502, reports the fault once, and gives back the request and its retry slot", async () => {
     const budget = new RetryBudget(20, 3);
@@ -185,7 +228,7 @@ describe("proxyRequest and a fault of its own", () => {
     expect(faults).toEqual([boom]);
     // The request was counted out again: a later request sees an idle budget.
     expect(d.hosts).toEqual(["a.test", "b.test"]);
-    expect(budget.inFlight).toEqual({ requests: 0, retries: 0 });
+    expect(budget.inFlight).toEqual({ requests: 0, retries: 0, waiting: 0 });
   });
 });
 
