@@ -1,4 +1,4 @@
-// `npm run chaos -- kill eu-1 | slow eu-1 800ms | errors eu-1 50% | heal eu-1 | status`:
+// `npm run chaos -- kill eu-1 | slow eu-1 800ms | hang eu-1 30s | errors eu-1 50% | heal eu-1 | status`:
 // sends one command to the running `npm start` (found through .wrangler/demo-state.json, or
 // DIR/demo-state.json for a start with --persist-to DIR: set PERSIST_TO=DIR here too).
 import { readFileSync } from "node:fs";

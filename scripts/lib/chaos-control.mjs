@@ -26,18 +26,23 @@ async function apply(origins, cmd, name, arg) {
     await o.down();
     o.listening = false;
   } else if (cmd === "heal") {
-    o.setKnobs({ latency_ms: 0, error_rate: 0, status: 0 });
+    o.setKnobs({ latency_ms: 0, error_rate: 0, status: 0, hang_ms: 0 });
     if (o.listening === false) await o.up();
     o.listening = true;
   } else if (cmd === "slow") {
     const ms = parseMs(arg ?? "");
     if (!Number.isFinite(ms)) return { ok: false, error: `slow needs a delay like 800ms, got ${arg}` };
     o.setKnobs({ latency_ms: ms });
+  } else if (cmd === "hang") {
+    // Accepts requests and answers nothing (the router's per-try timeout must cut them).
+    const ms = arg === undefined ? 60_000 : parseMs(arg);
+    if (!(ms > 0 && ms <= 600_000)) return { ok: false, error: `hang needs a duration up to 600s like 30s, got ${arg}` };
+    o.setKnobs({ hang_ms: ms });
   } else if (cmd === "errors") {
     const rate = parseRate(arg ?? "");
     if (!(rate >= 0 && rate <= 1)) return { ok: false, error: `errors needs a rate like 50%, got ${arg}` };
     o.setKnobs({ error_rate: rate });
-  } else return { ok: false, error: `unknown command ${cmd} (kill | slow | errors | heal | status)` };
+  } else return { ok: false, error: `unknown command ${cmd} (kill | slow | hang | errors | heal | status)` };
   return { ok: true, origins: status(origins) };
 }
 
