@@ -151,7 +151,10 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
       target = next;
     }
     // No attempt at all: finish() answers 503 with Retry-After.
-    return withCookies(finish(last, run.attempts, deps), run.cookies, proto === "https");
+    // A response finish() built itself (an error, or an origin's with rewritten headers)
+    // takes the cookies in place: one Response per request, not two.
+    const res = finish(last, run.attempts, deps);
+    return withCookies(res, run.cookies, proto === "https", res !== last?.response);
   } catch (err) {
     deps.onFault(err);
     return faultAnswer();
