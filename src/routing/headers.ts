@@ -142,10 +142,19 @@ export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
  */
 export function downstreamHeaders(upstream: Headers, debug = false): Headers {
   const out = new Headers(upstream);
+  stripDownstream(out, upstream, debug);
+  return out;
+}
+
+/**
+ * downstreamHeaders' rules applied in place to `out`, a mutable copy of `upstream` (such as
+ * the headers of `new Response(body, upstreamResponse)`, which the runtime copies natively
+ * with the status and status text). `upstream` is read, never changed.
+ */
+export function stripDownstream(out: Headers, upstream: Headers, debug = false): void {
   dropConnectionListed(out, upstream.get("connection"));
   for (const name of HOP_DOWNSTREAM) out.delete(name);
   if (!debug) dropInternal(out, upstream);
-  return out;
 }
 
 /**

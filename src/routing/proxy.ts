@@ -1,7 +1,7 @@
 import type { RetriesConfig } from "../config/schema";
 import type { Deadline, Deadlines } from "./deadlines";
 import type { ClientGeo } from "./geo";
-import { type ForwardInfo, downstreamHeaders, forwardedHost, isWebSocketUpgrade, needsDownstreamRewrite, requestTarget, schemeAndHost, upstreamHeaders } from "./headers";
+import { type ForwardInfo, forwardedHost, isWebSocketUpgrade, needsDownstreamRewrite, requestTarget, schemeAndHost, stripDownstream, upstreamHeaders } from "./headers";
 import type { LoadStats } from "./load";
 import type { RetryBudget } from "./retry-budget";
 import type { PoolRuntime, RoutingTable } from "./table";
@@ -153,7 +153,10 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
       target = next;
     }
     // No attempt at all: finish() answers 503 with Retry-After.
-    return withCookies(finish(last, run.attempts, deps), run.cookies, proto === "https");
+    // A response finish() built itself (an error, or an origin's with rewritten headers)
+    // takes the cookies in place: one Response per request, not two.
+    const res = finish(last, run.attempts, deps);
+    return withCookies(res, run.cookies, proto === "https", res !== last?.response);
   } catch (err) {
     deps.onFault(err);
     return faultAnswer();
@@ -261,18 +264,22 @@ function finish(last: AttemptResult | undefined, attempts: number, deps: ProxyDe
     if (status === 101) return up;
     // Fast path: hand the origin's response back untouched when nothing must change.
     if (!deps.debugHeaders && !needsDownstreamRewrite(status, last.headers)) return up;
-    res = new Response(up.body, { status, statusText: up.statusText, headers: downstreamHeaders(last.headers, deps.debugHeaders) });
+    // Status, status text and a mutable copy of the headers in one native step (cheaper
+    // than copying the headers first and handing them to the constructor).
+    res = new Response(up.body, up);
+    stripDownstream(res.headers, last.headers, deps.debugHeaders);
   } else if (last.outcome.kind === "timeout") {
     res = errorResponse(504, "origin_timeout", `origin ${last.origin} did not answer in time`);
   } else {
     res = errorResponse(502, "origin_unreachable", `origin ${last.origin} could not be reached`);
   }
   if (deps.debugHeaders) {
+    const h = res.headers;
     if (last) {
-      res.headers.set("x-edge-pool", last.pool);
-      res.headers.set("x-edge-origin", last.origin);
+      h.set("x-edge-pool", last.pool);
+      h.set("x-edge-origin", last.origin);
     }
-    res.headers.set("x-edge-attempts", String(attempts));
+    h.set("x-edge-attempts", String(attempts));
   }
   return res;
 }

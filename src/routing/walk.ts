@@ -76,12 +76,17 @@ function affinityKey(
   }
 }
 
-/** The response with the session cookies this request issued (none on a WebSocket upgrade). */
-export function withCookies(res: Response, cookies: readonly NewCookie[] | undefined, secure: boolean): Response {
+/**
+ * The response with the session cookies this request issued (none on a WebSocket upgrade).
+ * `mutable`: `res` was built by the edge (its headers can take the cookies as they are);
+ * otherwise it is an origin's, whose headers are immutable, and it is rebuilt around its body.
+ */
+export function withCookies(res: Response, cookies: readonly NewCookie[] | undefined, secure: boolean, mutable = false): Response {
   if (cookies === undefined || cookies.length === 0 || res.status === 101) return res;
-  const out = new Response(res.body, res);
+  const out = mutable ? res : new Response(res.body, res);
+  const headers = out.headers;
   for (const c of cookies)
-    out.headers.append("set-cookie", `${c.name}=${c.value}; Max-Age=${c.ttlS}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
+    headers.append("set-cookie", `${c.name}=${c.value}; Max-Age=${c.ttlS}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
   return out;
 }
 

@@ -390,11 +390,18 @@ describe("affinity and upgrades", () => {
   it("hash by cookie: a new client gets a session cookie and keeps its origin with it", async () => {
     const c = config({ steering: { policy: "failover" } });
     c.pools[0] = { ...c.pools[0]!, selection: "hash", affinity: { by: "cookie", name: "__edge_aff", ttl_s: 3600 } };
+    // Without debug headers the origin's response (immutable headers) is rebuilt for the cookie.
+    await putConfigOk({ ...c, debug_headers: false });
+    const plain = await edge("/", { geo: GEO.US });
+    expect(plain.headers.get("set-cookie") ?? "").toMatch(/^__edge_aff=[0-9a-f-]{36}; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(((await plain.json()) as Echo).region).toBe("us-east");
+    // With them the edge has rebuilt the response already and the cookie joins it there.
     await putConfigOk(c);
     await resetBreakers(["r-us-1", "r-us-2"]);
     const first = await edge("/", { geo: GEO.US });
     const setCookie = first.headers.get("set-cookie") ?? "";
     expect(setCookie).toMatch(/^__edge_aff=[0-9a-f-]{36}; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(first.headers.get("x-edge-attempts")).toBe("1");
     const origin1 = ((await first.json()) as Echo).origin;
     const cookie = setCookie.split(";")[0]!;
     for (let i = 0; i < 10; i++) {
