@@ -35,7 +35,8 @@ export async function startOrigins(n) {
  * it (connection i gets the i-th address of 198.18.0.0/15, the benchmarking range); its
  * request bytes are still built once, as for a fixed header set. `perClient(i)`: extra headers
  * for client i (its geo, its session cookie), with `clients` only.
- * @returns {Promise<{ rps: number, p50: number, p99: number, errors: number, non2xx: number, total: number }>}
+ * `statuses` counts answers by status code; `socketErrors` and `timeouts` are what never got one.
+ * @returns {Promise<{ rps: number, p50: number, p99: number, errors: number, non2xx: number, total: number, statuses: Record<string, number>, socketErrors: number, timeouts: number }>}
  */
 export async function load(url, { connections = 16, seconds = 5, headers = {}, clients = false, perClient } = {}) {
   const opts = { url, connections, duration: seconds, headers, pipelining: 1 };
@@ -53,6 +54,9 @@ export async function load(url, { connections = 16, seconds = 5, headers = {}, c
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
     total: r.requests.total,
+    statuses: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
+    socketErrors: r.errors,
+    timeouts: r.timeouts,
   };
 }
 
