@@ -37,17 +37,7 @@ export interface SimResult {
   hottestObjectPerS: number;
 }
 
-/** Small seeded PRNG (mulberry32), for reproducible runs. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from "../../test/support/prng.js";
 
 interface IsolateCounts {
   reads: number;
