@@ -257,7 +257,9 @@ if (opts.traffic) {
   lines.push(`  traffic:     a day from ${PLACES.length} countries every ${minutes(opts.trafficDayMs)}, up to ${opts.trafficRps} req/s, ${opts.trafficConcurrency} in flight (--no-traffic: none)`);
 }
 lines.push("", "Try:", `  the dashboard:    open ${edge}/_edge/dashboard/ and paste the token`);
-lines.push(`  one request:      curl -H 'x-edge-geo: country=DE; continent=EU; lat=50.11; lon=8.68' ${edge}/hello`);
+// x-edge-geo is honoured only outside production (there the edge reads request.cf).
+if (environment === "production") lines.push(`  one request:      curl ${edge}/hello`);
+else lines.push(`  one request:      curl -H 'x-edge-geo: country=DE; continent=EU; lat=50.11; lon=8.68' ${edge}/hello`);
 lines.push(`  the control API:  curl -H 'authorization: Bearer ${token}' ${edge}/_edge/api/status`);
 if (opts.demo) {
   lines.push(`  break an origin:  ${chaos} kill eu-1     then watch its breaker open and traffic fail over`);
