@@ -27,11 +27,12 @@
 // completes nothing, so its estimate stays low and it keeps winning picks until its queue
 // of stuck requests outweighs that, then drops out at the first timeout. Round robin keeps
 // sending every third request to a hung origin, so with a closed loop of 16 connections all
-// 16 were stuck there within 16 ms (tried once: 9 of them then answered 504, their timeouts
-// coming together beyond the retry budget's 3 concurrent retries): a test of the closed
-// loop more than of the router.
+// 16 were stuck there within 16 ms (tried once, before retries waited for a budget slot: 9
+// of them then answered 504, their timeouts coming together beyond the retry budget's 3
+// concurrent retries): a test of the closed loop more than of the router.
 // Breaker and retries as the realistic config (defaults: 5 consecutive failures trip the
-// isolate's breaker, attempts 2, retry budget 20 %, min 3 concurrent retries), with two
+// isolate's breaker, attempts 2, retry budget 20 %, min 3 concurrent retries, a retry
+// waiting up to 1 s for a budget slot), with two
 // times shortened so the run takes under a minute: per_try_timeout_ms 1000 (default 5000)
 // and open_ms 4000 (default 30000; jittered to 3.2–4.8 s, longer than either fault, so the
 // first half-open probes find the origin working again).
