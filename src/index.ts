@@ -1,7 +1,7 @@
 import { controlApp } from "./api/app";
 import { guardedEnv } from "./db/guard";
 import { handleEdgeRequest } from "./edge/handler";
-import { LIMITS, limitResponse, limitViolation } from "./edge/limits";
+import { LIMITS, limitResponse, scanRequest } from "./edge/limits";
 import { edgeRuntime } from "./edge/runtime";
 import { makeRuntime } from "./edge/wiring";
 import { DEFAULT_PROVIDERS } from "./scheduler/scaling/registry";
@@ -31,8 +31,8 @@ export default {
     const prefix = s.controlPrefix;
     const path = url.pathname;
     const control = path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47 /* "/" */);
-    const over = limitViolation(href, request.headers, control ? LIMITS.controlBodyBytes : LIMITS.bodyBytes);
-    if (over) return limitResponse(over);
+    const scan = scanRequest(href, request.headers, control ? LIMITS.controlBodyBytes : LIMITS.bodyBytes);
+    if (scan.violation) return limitResponse(scan.violation);
     if (control) {
       const inner = new URL(href);
       inner.pathname = path.slice(prefix.length) || "/";
@@ -40,7 +40,7 @@ export default {
     }
     // Not awaited here: the data plane never rejects (its faults answer 502), and a warm
     // request passes through no await of its own but the proxy's.
-    return handleEdgeRequest(request, href, url, rt, ctx);
+    return handleEdgeRequest(request, href, url, rt, ctx, scan.internalFields);
   },
   async scheduled(controller, rawEnv): Promise<void> {
     const env = guardedEnv(rawEnv, { timeoutMs: settings(rawEnv).d1TimeoutMs, sleep });

@@ -1,7 +1,7 @@
 import { candidatePools } from "../routing/steering";
 import type { ActiveConfig } from "../config/store";
 import { clientGeo } from "../routing/geo";
-import { errorResponse, faultAnswer, type ProxyDeps, proxyRequest } from "../routing/proxy";
+import { errorResponse, faultAnswer, type ProxyDeps, type ProxyRequest, proxyRequest } from "../routing/proxy";
 import type { RetryBudget } from "../routing/retry-budget";
 import type { RoutingTable } from "../routing/table";
 import { warmUpOrigins } from "../breaker/warm-up";
@@ -62,10 +62,18 @@ function proxyDeps(rt: EdgeRuntime, table: RoutingTable, budget: RetryBudget): P
  * Never rejects, and a warm request adds no await of its own around the proxy's: the
  * proxy answers 502 for its own faults, and a fault here (steering, say) answers 502 too.
  */
-export function handleEdgeRequest(request: Request, href: string, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
+export function handleEdgeRequest(
+  request: Request,
+  href: string,
+  url: URL,
+  rt: EdgeRuntime,
+  ctx: ExecutionContext,
+  /** Whether the request has x-edge-* fields, if the caller's limit check found out (scanRequest). */
+  internalFields?: boolean,
+): Promise<Response> {
   try {
     const active = rt.config.current;
-    if (!active) return coldRequest(request, href, url, rt, ctx);
+    if (!active) return coldRequest(request, href, url, rt, ctx, internalFields);
     // The clock is read once here for everything up to the first attempt's end (workerd's
     // clock does not move before then, and each reading is a call into the runtime).
     const now = rt.clock.now();
@@ -75,13 +83,13 @@ export function handleEdgeRequest(request: Request, href: string, url: URL, rt: 
       background(rt.health.refreshIfDue(now), ctx);
       background(rt.telemetry.maybeFlush(rt.env.DB, now), ctx);
     }
-    return route(request, href, url, rt, active, ctx, now);
+    return route(request, href, url, rt, active, ctx, now, internalFields);
   } catch (err) {
     return Promise.resolve(faultResponse(err));
   }
 }
 
-async function coldRequest(request: Request, href: string, url: URL, rt: EdgeRuntime, ctx: ExecutionContext): Promise<Response> {
+async function coldRequest(request: Request, href: string, url: URL, rt: EdgeRuntime, ctx: ExecutionContext, internalFields: boolean | undefined): Promise<Response> {
   try {
     const active = await rt.config.ensure();
     if (!active) {
@@ -94,13 +102,22 @@ async function coldRequest(request: Request, href: string, url: URL, rt: EdgeRun
     }
     rt.routing(active);
     await rt.breaker.warmUp(warmUpOrigins(active.config), BREAKER_WARMUP_BUDGET_MS);
-    return await route(request, href, url, rt, active, ctx, rt.clock.now());
+    return await route(request, href, url, rt, active, ctx, rt.clock.now(), internalFields);
   } catch (err) {
     return faultResponse(err);
   }
 }
 
-function route(request: Request, href: string, url: URL, rt: EdgeRuntime, active: ActiveConfig, ctx: ExecutionContext, now: number): Promise<Response> {
+function route(
+  request: Request,
+  href: string,
+  url: URL,
+  rt: EdgeRuntime,
+  active: ActiveConfig,
+  ctx: ExecutionContext,
+  now: number,
+  internalFields: boolean | undefined,
+): Promise<Response> {
   const headers = request.headers;
   const clientIp = headers.get("cf-connecting-ip") ?? undefined;
   const base = rt.geo.lookup(clientIp, request, now);
@@ -119,7 +136,9 @@ function route(request: Request, href: string, url: URL, rt: EdgeRuntime, active
     );
     if (shared) rt.steering.remember(policy, geo, table, pools);
   }
-  return proxyRequest({ request, href, url, now, geo, pools, clientIp, ctx }, proxyDeps(rt, table, budget));
+  const req: ProxyRequest = { request, href, url, now, geo, pools, clientIp, ctx };
+  if (internalFields !== undefined) req.internalFields = internalFields;
+  return proxyRequest(req, proxyDeps(rt, table, budget));
 }
 
 function background(work: Promise<unknown> | undefined, ctx: WaitUntil): void {

@@ -1,3 +1,5 @@
+import { INTERNAL_PREFIX } from "../routing/headers";
+
 /**
  * Request limits checked before anything else reads the request, one 4xx each with a JSON
  * body (CONTRACT.md errors). Cloudflare's front line enforces its own, larger limits
@@ -25,21 +27,40 @@ export interface LimitViolation {
 
 /** What `request` exceeds, or undefined. `href`: request.url as the caller read it. */
 export function limitViolation(href: string, headers: Headers, bodyCap: number = LIMITS.bodyBytes): LimitViolation | undefined {
+  return scanRequest(href, headers, bodyCap).violation;
+}
+
+/** What one pass over a request's headers learns: the limit it breaks, if any, and more. */
+export interface RequestScan {
+  violation: LimitViolation | undefined;
+  /**
+   * Whether any field is named x-edge-* (the edge's own names, never forwarded upstream).
+   * Known here, the proxy skips a second pass over the headers for the common request that
+   * has none (each step of a Headers iterator is a call into the runtime).
+   */
+  internalFields: boolean;
+}
+
+/** limitViolation, and whether the request carries x-edge-* fields, in one pass. */
+export function scanRequest(href: string, headers: Headers, bodyCap: number = LIMITS.bodyBytes): RequestScan {
   // href.length counts the scheme and authority too: a few dozen bytes of slack, no parse.
   if (href.length > LIMITS.urlBytes)
-    return { status: 414, error: "uri_too_long", message: `the request URL is longer than ${LIMITS.urlBytes} bytes` };
+    return { violation: { status: 414, error: "uri_too_long", message: `the request URL is longer than ${LIMITS.urlBytes} bytes` }, internalFields: false };
   let total = 0;
+  let internalFields = false;
   for (const [name, value] of headers) {
     if (value.length > LIMITS.fieldBytes)
-      return { status: 431, error: "header_too_large", message: `header ${name.slice(0, 64)} is longer than ${LIMITS.fieldBytes} bytes` };
+      return { violation: { status: 431, error: "header_too_large", message: `header ${name.slice(0, 64)} is longer than ${LIMITS.fieldBytes} bytes` }, internalFields };
     total += name.length + value.length + 4;
+    // Headers iterate lower-cased names.
+    if (name.startsWith(INTERNAL_PREFIX)) internalFields = true;
   }
   if (total > LIMITS.headerBytes)
-    return { status: 431, error: "headers_too_large", message: `the request headers exceed ${LIMITS.headerBytes} bytes` };
+    return { violation: { status: 431, error: "headers_too_large", message: `the request headers exceed ${LIMITS.headerBytes} bytes` }, internalFields };
   const declared = headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > bodyCap)
-    return { status: 413, error: "body_too_large", message: `the request body exceeds ${bodyCap} bytes` };
-  return undefined;
+    return { violation: { status: 413, error: "body_too_large", message: `the request body exceeds ${bodyCap} bytes` }, internalFields };
+  return { violation: undefined, internalFields };
 }
 
 export function limitResponse(v: LimitViolation): Response {

@@ -46,12 +46,6 @@ function dropInternal(out: Headers, from: Headers): void {
   for (const name of from.keys()) if (name.startsWith(INTERNAL_PREFIX)) out.delete(name);
 }
 
-/** Whether any field is an x-edge-* one. */
-export function hasInternal(headers: Headers): boolean {
-  for (const name of headers.keys()) if (name.startsWith(INTERNAL_PREFIX)) return true;
-  return false;
-}
-
 export interface ForwardInfo {
   /** The request's Connection header, read once by the caller (null when absent). */
   connection: string | null;
@@ -65,6 +59,11 @@ export interface ForwardInfo {
   forwardedHost: string;
   /** True for a WebSocket upgrade: Upgrade/Connection pass through. */
   websocket: boolean;
+  /**
+   * Whether `incoming` has x-edge-* fields, if the caller knows (the limit check's pass over
+   * the headers finds out); when false, upstreamHeaders skips its own pass. Unknown: looked up.
+   */
+  internalFields?: boolean;
 }
 
 /**
@@ -119,7 +118,7 @@ export function upstreamHeaders(incoming: Headers, info: ForwardInfo): Headers {
   // The upstream Host comes from the origin URL (or host_header); the client's is dropped
   // here rather than left to the runtime to ignore.
   out.delete("host");
-  dropInternal(out, incoming);
+  if (info.internalFields !== false) dropInternal(out, incoming);
   if (info.websocket) {
     out.set("upgrade", "websocket");
     out.set("connection", "Upgrade");
@@ -162,13 +161,20 @@ export function stripDownstream(out: Headers, upstream: Headers, debug = false):
  * HOP_DOWNSTREAM); most do not, and go back untouched, without a copy.
  */
 export function needsDownstreamRewrite(status: number, upstream: Headers, debug = false): boolean {
-  // Proxy-Authenticate belongs to 407 answers only (RFC 9110 §11.7.1): one lookup saved on
-  // every other response, and each costs a runtime call.
-  if ((status === 407 && upstream.has("proxy-authenticate")) || upstream.has("proxy-connection")) return true;
-  if (!debug && hasInternal(upstream)) return true;
-  const connection = upstream.get("connection");
-  if (connection === null || namesNoField(connection)) return false;
-  return connection.split(",").some((t) => t.trim() !== "" && !namesNoField(t.trim()));
+  // One pass over the names (each lookup or iterator step is a runtime call, and the
+  // x-edge-* check has to walk them anyway); Connection's value is read only if present.
+  let connection = false;
+  for (const name of upstream.keys()) {
+    if (name === "connection") connection = true;
+    else if (name === "proxy-connection") return true;
+    // Proxy-Authenticate belongs to 407 answers only (RFC 9110 §11.7.1).
+    else if (name === "proxy-authenticate" && status === 407) return true;
+    else if (!debug && name.startsWith(INTERNAL_PREFIX)) return true;
+  }
+  if (!connection) return false;
+  const value = upstream.get("connection");
+  if (value === null || namesNoField(value)) return false;
+  return value.split(",").some((t) => t.trim() !== "" && !namesNoField(t.trim()));
 }
 
 /** The fixed part of every upstream URL for an origin: scheme, host, port and base path. */

@@ -65,6 +65,8 @@ export interface ProxyRequest {
   /** Pools to try, best first (steering output, fallback last). */
   pools: readonly string[];
   clientIp: string | undefined;
+  /** Whether the request has x-edge-* fields, when the caller already knows (else looked up). */
+  internalFields?: boolean;
   /** The request's context: a deadline watchdog started by this request runs under it. */
   ctx: { waitUntil(promise: Promise<unknown>): void };
 }
@@ -121,6 +123,7 @@ export async function proxyRequest(req: ProxyRequest, deps: ProxyDeps): Promise<
       forwardedHost: forwardedHost(host),
       websocket: isWebSocketUpgrade(connection, headers),
     };
+    if (req.internalFields !== undefined) forward.internalFields = req.internalFields;
     const run = new Walk(req, headers, deps);
     const send: Send = { method, headers: upstreamHeaders(headers, forward), target: requestTarget(url), body };
     const maxAttempts = 1 + deps.retries.attempts;

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { downstreamHeaders, isProtectedUpstream, needsDownstreamRewrite, upstreamHeaders } from "../../../src/routing/headers";
 import { clientGeo, geoFromHeader } from "../../../src/routing/geo";
+import { scanRequest } from "../../../src/edge/limits";
 
 /** Field names a client might send: ordinary ones, the edge's own, forwarding and cf-* ones. */
 const token = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
@@ -23,7 +24,11 @@ describe("header sanitizer (property)", () => {
         for (const [n, v] of list) h.append(n, v);
         const connection = listed.length ? ["keep-alive", ...listed].join(", ") : null;
         if (connection) h.set("connection", connection);
+        // As the worker runs it: the limit check's pass tells upstreamHeaders whether to look.
+        const scanned = upstreamHeaders(h, { ...info(connection), internalFields: scanRequest("https://edge.example/", h).internalFields });
+        for (const n of scanned.keys()) expect(n.startsWith("x-edge-"), n).toBe(false);
         const out = upstreamHeaders(h, info(connection));
+        expect([...scanned]).toEqual([...out]);
         for (const n of out.keys()) expect(n.startsWith("x-edge-"), n).toBe(false);
         expect(out.has("host")).toBe(false);
         for (const [n] of list) if (isProtectedUpstream(n) && n.toLowerCase().startsWith("cf-")) expect(out.has(n), n).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LIMITS, limitViolation } from "../../../src/edge/limits";
+import { LIMITS, limitViolation, scanRequest } from "../../../src/edge/limits";
 import { misconfiguredResponse, SettingsError, settings, type Env } from "../../../src/env";
 
 describe("request limits", () => {
@@ -42,3 +42,17 @@ describe("ENVIRONMENT at start-up", () => {
     expect(body.message).not.toContain(v.trim() === "" ? "\u0000" : `${v}x`);
   });
 });
+
+describe("scanRequest", () => {
+  const ok = "https://edge.example/path";
+  it("says whether any field is the edge's own (x-edge-*, any case)", () => {
+    expect(scanRequest(ok, new Headers({ accept: "*/*", "x-edgy": "1" })).internalFields).toBe(false);
+    expect(scanRequest(ok, new Headers({ accept: "*/*", "X-Edge-Pool": "evil" })).internalFields).toBe(true);
+  });
+  it("reports the same violation as limitViolation", () => {
+    const big = new Headers({ "x-big": "a".repeat(LIMITS.fieldBytes + 1) });
+    expect(scanRequest(ok, big).violation).toEqual(limitViolation(ok, big));
+    expect(scanRequest(ok, new Headers()).violation).toBeUndefined();
+  });
+});
+
