@@ -18,9 +18,9 @@ const slowest = (n) => {
 const thousands = (x) => (typeof x === "number" ? x.toLocaleString("en-US") : x);
 
 const rows = [
-  ["**router vs passthrough, one shared core** (strictest; realistic config: 3 pools × 3 origins, p2c_ewma and hash + cookie, retries, debug headers)", `**${v("router_vs_passthrough_throughput")}×**`, "passthrough worker on the same core, processes swapping roles each round", `≥ 0.85 (${met(num("router_vs_passthrough_throughput") >= 0.85)})`],
+  ["**router vs passthrough, one shared core** (strictest; realistic config: 3 pools × 3 origins, p2c_ewma and hash + cookie, breakers, telemetry, retries; debug headers off, the default)", `**${v("router_vs_passthrough_throughput")}×**`, "passthrough worker on the same core, processes swapping roles each round", `≥ 0.85 (${met(num("router_vs_passthrough_throughput") >= 0.85)})`],
   ["the same config: both loaded at once · each alone · requests per CPU-second", `${v("router_vs_passthrough_throughput_together")} · ${v("router_vs_passthrough_throughput_alone")} · ${v("router_vs_passthrough_requests_per_cpu_second")}×`, `passthrough ${thousands(v("passthrough_rps"))} req/s alone`, ""],
-  ["one shared core, clients that never return (geo memo off)", `${v("router_vs_passthrough_cpu_geo_memo_off")}×`, "passthrough, same core", ""],
+  ["one shared core, clients that never return (geo memo off) · debug headers on", `${v("router_vs_passthrough_cpu_geo_memo_off")} · ${v("router_vs_passthrough_debug_headers_on")}×`, "passthrough, same core", ""],
   ["cost ladder, one worker: + geo/steering/pick · + forwarding headers · + per-try timer · whole router", `${v("ladder_steer_vs_passthrough")} · ${v("ladder_fwd_vs_passthrough")} · ${v("ladder_timer_vs_passthrough")} · ${v("ladder_full_vs_passthrough")}×`, "passthrough, same process", ""],
   ["router p99 latency, 16 connections", `${v("router_p99_ms")} ms`, (f.router_p99_ms?.baseline ?? "").replace(/^alone; /, ""), ""],
   [`pick µs p50 at 1,000 origins: ${ALGS.join(" / ")}`, ALGS.map((a) => v(`pick_us_p50_1000_${a}`)).join(" / "), "", "≤ 5"],

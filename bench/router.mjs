@@ -1,13 +1,13 @@
 // End-to-end throughput of the built router against a bare passthrough worker, both under
 // `workerd serve`, same origins, same run, on a realistic config (routerConfig: three pools
 // of three origins, p2c_ewma and hash with cookie affinity, breakers, retries, telemetry,
-// debug headers) and realistic clients (clientHeaders: 16 returning users, half in
+// debug headers off, the default) and realistic clients (clientHeaders: 16 returning users, half in
 // Frankfurt, half in New York). Three instruments:
 // - same core (the headline, the strictest): both workers pinned to one core, the load
 //   generator and origins on the other, two processes of one bundle swapping roles each
 //   round, so the ratio of throughputs is the inverse ratio of the workers' own CPU per
 //   request. Once as deployed, once with the geo memo off (GEO_MEMO_SIZE=0: request.cf is
-//   parsed on every request, as for clients that never return).
+//   parsed on every request, as for clients that never return), once with debug headers on.
 // - together: both loaded at the same time, 16 connections each, so whatever this noisy
 //   2-core VM does during a round it does to both; the workers share two cores with the
 //   load generator, so the router can borrow CPU the passthrough leaves idle (kinder).
@@ -84,16 +84,17 @@ export const AFFINITY_COOKIE = "aether_aff";
  * A config as a user would run it: three regional pools of three origins each, steered by
  * proximity; us-east and ap-south pick by p2c_ewma, eu-west by hash with cookie affinity;
  * breakers, retries (attempts 2, budget 20 %) and telemetry at their defaults; debug
- * headers on (the costlier response path). Loopback origins allowed (they are the bench's).
+ * headers off, their default (`debug: true` turns them on: every response is then rebuilt
+ * with three more fields). Loopback origins allowed (they are the bench's).
  */
-export function routerConfig(origins) {
+export function routerConfig(origins, { debug = false } = {}) {
   const regions = [
     ["us-east", 38.9, -77.0, { selection: "p2c_ewma" }],
     ["eu-west", 53.35, -6.26, { selection: "hash", affinity: { by: "cookie", name: AFFINITY_COOKIE } }],
     ["ap-south", 1.35, 103.82, { selection: "p2c_ewma" }],
   ];
   return {
-    debug_headers: true,
+    debug_headers: debug,
     // The bench's origins are on 127.0.0.1 and the router runs as production.
     allow_private_origins: true,
     steering: { policy: "proximity", fallback_pool: "us-east" },
@@ -124,6 +125,7 @@ export async function run() {
     const routerJs = await bundle("bench/router-entry.ts", path.join(dir, "router.js"), { BENCH_CONFIG: JSON.stringify(config) });
     const passJs = await bundle("bench/passthrough-entry.ts", path.join(dir, "pass.js"));
     const pairJs = await bundle("bench/pair-entry.ts", path.join(dir, "pair.js"), { BENCH_CONFIG: JSON.stringify(config) });
+    const pairDebugJs = await bundle("bench/pair-entry.ts", path.join(dir, "pair-debug.js"), { BENCH_CONFIG: JSON.stringify(JSON.stringify(routerConfig(origins, { debug: true }))) });
     const common = { durableObjects: [{ className: "BreakerObject", binding: "BREAKER" }], cfBlobHeader: CF_BLOB };
     // ENVIRONMENT production: the deployed code path (geo from request.cf only, no override).
     const vars = { ENVIRONMENT: "production", CONTROL_PREFIX: "/_edge", CONFIG_REFRESH_MS: "5000" };
@@ -194,10 +196,10 @@ export async function run() {
       ["alone: router / pass", `ratio ${round(median(alone.ratio))}`, "", "", ""],
     ];
     const stmts = after.d1.statements - before.d1.statements;
-    const pairs = { router: [], noMemo: [] };
-    for (const [side, extra] of [["router", {}], ["noMemo", { GEO_MEMO_SIZE: "0" }]])
+    const pairs = { router: [], noMemo: [], debug: [] };
+    for (const [side, extra, script] of [["router", {}, pairJs], ["noMemo", { GEO_MEMO_SIZE: "0" }, pairJs], ["debug", {}, pairDebugJs]])
       for (let k = 0; k < 2; k++) {
-        const s = await startWorkerd({ script: pairJs, port: await freePort(), bindings: { ...vars, ...extra, ORIGIN: origins[1].url }, ...common });
+        const s = await startWorkerd({ script, port: await freePort(), bindings: { ...vars, ...extra, ORIGIN: origins[1].url }, ...common });
         servers.push(s);
         pairs[side].push(s);
       }
@@ -211,6 +213,7 @@ export async function run() {
     if (same) {
       table.push(["same core: router / pass", `ratio ${round(median(same.router))}`, "", "", same.errors]);
       table.push(["same core: geo memo off", `ratio ${round(median(same.noMemo))}`, "", "", ""]);
+      table.push(["same core: debug headers on", `ratio ${round(median(same.debug))}`, "", "", ""]);
     }
     const doCalls = after.breaker.reports + after.breaker.refreshes - (before.breaker.reports + before.breaker.refreshes);
     const togetherFig = {
@@ -253,6 +256,7 @@ export async function run() {
         ...(same
           ? {
               router_vs_passthrough_cpu_geo_memo_off: sameFig("noMemo", "geo memo off (GEO_MEMO_SIZE=0), as for clients that never return"),
+              router_vs_passthrough_debug_headers_on: sameFig("debug", "debug headers on (every response rebuilt with x-edge-pool, -origin, -attempts)"),
             }
           : {}),
       },
@@ -296,7 +300,7 @@ async function sameCore(pairs, originsPid, headers) {
   } catch {
     return null;
   }
-  const out = { router: [], noMemo: [], errors: 0, busy: { router: [], noMemo: [] } };
+  const out = { router: [], noMemo: [], debug: [], errors: 0, busy: { router: [], noMemo: [], debug: [] } };
   const opts = { connections: CONNECTIONS, seconds: 2, headers, clients: true, perClient: clientHeaders };
   const both = async (side, round, seconds = opts.seconds) => {
     const [a, b] = pairs[side];
@@ -310,10 +314,14 @@ async function sameCore(pairs, originsPid, headers) {
     return r.total / p.total;
   };
   // Warm both roles in every process.
-  for (const side of ["router", "noMemo"]) for (const round of [0, 1]) await both(side, round, 1);
-  out.busy.router.length = 0;
-  out.busy.noMemo.length = 0;
-  for (let i = 0; i < SAME_CORE_ROUNDS; i++) for (const side of i % 2 ? ["noMemo", "router"] : ["router", "noMemo"]) out[side].push(await both(side, i));
+  const sides = ["router", "noMemo", "debug"];
+  for (const side of sides) for (const round of [0, 1]) await both(side, round, 1);
+  for (const side of sides) out.busy[side].length = 0;
+  // The sides take turns in rotating order, so no side always runs first or last.
+  for (let i = 0; i < SAME_CORE_ROUNDS; i++) for (let k = 0; k < sides.length; k++) {
+    const side = sides[(i + k) % sides.length];
+    out[side].push(await both(side, i));
+  }
   return out;
 }
 
