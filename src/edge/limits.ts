@@ -25,11 +25,6 @@ export interface LimitViolation {
   message: string;
 }
 
-/** What `request` exceeds, or undefined. `href`: request.url as the caller read it. */
-export function limitViolation(href: string, headers: Headers, bodyCap: number = LIMITS.bodyBytes): LimitViolation | undefined {
-  return scanRequest(href, headers, bodyCap).violation;
-}
-
 /** What one pass over a request's headers learns: the limit it breaks, if any, and more. */
 export interface RequestScan {
   violation: LimitViolation | undefined;
@@ -41,7 +36,10 @@ export interface RequestScan {
   internalFields: boolean;
 }
 
-/** limitViolation, and whether the request carries x-edge-* fields, in one pass. */
+/**
+ * The limit `request` exceeds, if any, and whether it carries x-edge-* fields, in one pass.
+ * `href`: request.url as the caller read it.
+ */
 export function scanRequest(href: string, headers: Headers, bodyCap: number = LIMITS.bodyBytes): RequestScan {
   // href.length counts the scheme and authority too: a few dozen bytes of slack, no parse.
   if (href.length > LIMITS.urlBytes)

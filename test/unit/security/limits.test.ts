@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { LIMITS, limitViolation, scanRequest } from "../../../src/edge/limits";
+import { LIMITS, scanRequest } from "../../../src/edge/limits";
 import { misconfiguredResponse, SettingsError, settings, type Env } from "../../../src/env";
+
+/** The limit a request breaks, as the worker's scan reports it. */
+const limitViolation = (href: string, headers: Headers, cap?: number) => scanRequest(href, headers, cap).violation;
 
 describe("request limits", () => {
   const ok = "https://edge.example/x";
