@@ -118,40 +118,47 @@ export class StreamDetector {
     const med = w.quantile(0.5);
     const fmtU = (u: number) => u.toFixed(1);
     let best: RowVerdict = QUIET;
-    const consider = (e: number, kind: AnomalyKind, direction: AnomalyDirection, reason: string) => {
+    // Whether evidence e beats the best so far: the reason is written only for a winner
+    // (most rows have some novelty evidence, and formatting it for each was most of judge's cost).
+    const wins = (e: number) => e > 0 && e / (1 + e) > best.score;
+    const take = (e: number, kind: AnomalyKind, direction: AnomalyDirection, reason: string) => {
       const score = e / (1 + e);
-      if (e > 0 && score > best.score) best = { score, evidence: score, kind, direction, reason, event: null };
+      best = { score, evidence: score, kind, direction, reason, event: null };
     };
     const beyond = x > hi ? (x - hi) / unit : x < lo ? (lo - x) / unit : 0;
-    if (beyond > 0) {
+    if (beyond > 0 && wins(beyond / this.spikeUnits)) {
       const dir: AnomalyDirection = x > hi ? "up" : "down";
       const edge = dir === "up" ? `highest ${fmt(hi)}` : `lowest ${fmt(lo)}`;
-      consider(beyond / this.spikeUnits, "spike", dir, `spike: ${fmt(x)} ${dir === "up" ? "above" : "below"} the ${edge} of the last ${w.size} steps (${fmtU(beyond)} robust units, typical ${fmt(med)})`);
+      take(beyond / this.spikeUnits, "spike", dir, `spike: ${fmt(x)} ${dir === "up" ? "above" : "below"} the ${edge} of the last ${w.size} steps (${fmtU(beyond)} robust units, typical ${fmt(med)})`);
     }
     if (this.recent.length === this.shortWindow) {
       const sm = medianOf(this.recent);
       const p99 = w.quantile(0.99);
       const p01 = w.quantile(0.01);
       const out = sm > p99 ? (sm - p99) / unit : sm < p01 ? (p01 - sm) / unit : 0;
-      if (out > 0) {
+      if (out > 0 && wins(out / this.shiftUnits)) {
         const dir: AnomalyDirection = sm > p99 ? "up" : "down";
-        consider(out / this.shiftUnits, "level_shift", dir, `level_shift ${dir}: median of the last ${this.shortWindow} steps ${fmt(sm)} vs typical ${fmt(med)}, ${dir === "up" ? "above the 99th" : "below the 1st"} percentile ${fmt(dir === "up" ? p99 : p01)} by ${fmtU(out)} robust units`);
+        take(out / this.shiftUnits, "level_shift", dir, `level_shift ${dir}: median of the last ${this.shortWindow} steps ${fmt(sm)} vs typical ${fmt(med)}, ${dir === "up" ? "above the 99th" : "below the 1st"} percentile ${fmt(dir === "up" ? p99 : p01)} by ${fmtU(out)} robust units`);
       }
     }
     if (nn && Number.isFinite(nn.dist) && this.distances.size >= this.warmup / 2) {
       const usual = this.distances.quantile(1);
       const e = nn.dist / (this.patternFactor * Math.max(usual, 1e-9));
-      const dir: AnomalyDirection = nn.meanGap >= 0 ? "up" : "down";
-      const spiky = Math.abs(nn.lastGap) > 2 * Math.abs(nn.meanGap);
-      const what = `the last ${this.nearestRows} steps are further from every earlier stretch than ever before (${nn.dist.toFixed(2)} robust units vs ${usual.toFixed(2)})`;
-      if (spiky) consider(e, "spike", nn.lastGap >= 0 ? "up" : "down", `spike: ${fmt(x)}, ${what}`);
-      else consider(e, "level_shift", dir, `level_shift ${dir}: ${what}`);
+      if (wins(e)) {
+        const dir: AnomalyDirection = nn.meanGap >= 0 ? "up" : "down";
+        const spiky = Math.abs(nn.lastGap) > 2 * Math.abs(nn.meanGap);
+        const what = `the last ${this.nearestRows} steps are further from every earlier stretch than ever before (${nn.dist.toFixed(2)} robust units vs ${usual.toFixed(2)})`;
+        if (spiky) take(e, "spike", nn.lastGap >= 0 ? "up" : "down", `spike: ${fmt(x)}, ${what}`);
+        else take(e, "level_shift", dir, `level_shift ${dir}: ${what}`);
+      }
     }
     if (this.run >= 12 && this.run < this.seen) {
       const longest = this.longestRun();
       const need = Math.max(12, 2 * longest);
-      const dir: AnomalyDirection = x <= med ? "down" : "up";
-      consider(this.run / need, "flat_line", dir, `flat_line: ${fmt(x)} repeated for ${this.run} steps (longest run before: ${longest})`);
+      if (wins(this.run / need)) {
+        const dir: AnomalyDirection = x <= med ? "down" : "up";
+        take(this.run / need, "flat_line", dir, `flat_line: ${fmt(x)} repeated for ${this.run} steps (longest run before: ${longest})`);
+      }
     }
     return best;
   }
