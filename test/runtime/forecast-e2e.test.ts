@@ -9,6 +9,18 @@ import { ADMIN, edge, putConfigOk, runScheduled } from "./edge";
  */
 
 const MIN = 60_000;
+const DAY = 1440 * MIN;
+
+/**
+ * The run's clock: the latest instant before the real time that lies `intoStep` ms past a
+ * 5-minute boundary. It follows the real clock because /forecasts shows the flags of the
+ * last day by the worker's own clock: a fixed date here went stale a day after it was
+ * written, and then the flag assertions read an empty list.
+ */
+function recentNow(intoStep: number): number {
+  const step = 5 * MIN;
+  return Math.floor((Date.now() - intoStep) / step) * step + intoStep;
+}
 
 async function seed(pool: string, now: number, minutes: number, value: (t: number) => number): Promise<void> {
   const start = now - minutes * MIN - (now % MIN);
@@ -33,12 +45,13 @@ describe("forecasts from the cron", () => {
         { id: "empty", origins: [{ id: "fc-2", url: "http://127.0.0.1:9" }] },
       ],
     });
-    // A fixed clock: the jump comes near the daily peak, where 4× the level lies beyond
-    // anything the past two days held (a jump inside the daily range is not this test's case).
-    const now = Date.parse("2026-12-06T06:15:03.820Z");
+    // The daily cycle peaks 15 minutes before the run, so the jump comes near the peak, where
+    // 4× the level lies beyond anything the past two days held (a jump inside the daily range
+    // is not this test's case).
+    const now = recentNow(3820);
     const shiftAt = now - 40 * MIN;
     await seed("fc", now, 2 * 1440, (t) => {
-      const base = 100 + 60 * Math.sin((2 * Math.PI * (t % 86_400_000)) / 86_400_000);
+      const base = 100 + 60 * Math.sin(2 * Math.PI * ((t - now) / DAY + 0.25 + 15 / 1440));
       return t >= shiftAt ? 4 * base : base;
     });
     await runScheduled(now);
@@ -77,7 +90,7 @@ describe("the cron's read of the current minute", () => {
   it("leaves out the minute the edges are still flushing, so :00 does not read as a collapse", async () => {
     await putConfigOk({ steering: { policy: "failover" }, pools: [{ id: "steady", origins: [{ id: "st-1", url: "http://127.0.0.1:9" }] }] });
     // 100 requests in every whole minute up to the run; the run's own minute has none yet.
-    const now = Date.parse("2026-12-06T06:15:02.000Z");
+    const now = recentNow(2000);
     await seed("steady", now, 2 * 1440, () => 100);
     await runScheduled(now);
     const body = (await (await edge("/_edge/api/forecasts?pool=steady", { headers: ADMIN })).json()) as {
