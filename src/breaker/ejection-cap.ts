@@ -22,9 +22,12 @@ export function maxEjected(poolSize: number, percent: number): number {
   return poolSize >= 2 ? Math.max(1, n) : n;
 }
 
-/** Ids of members that are out but held available by the cap. */
-export function heldByCap(members: readonly CapMember[], percent: number): Set<string> {
-  const allowed = maxEjected(members.length, percent);
+/**
+ * Ids of members that are out but held available by the cap. `poolSize`: the pool's size
+ * when `members` lists only some of it (the members that are out are enough to decide).
+ */
+export function heldByCap(members: readonly CapMember[], percent: number, poolSize = members.length): Set<string> {
+  const allowed = maxEjected(poolSize, percent);
   const out = members
     .filter((m) => m.out)
     .sort((a, b) => Number(b.forced) - Number(a.forced) || a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
