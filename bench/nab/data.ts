@@ -1,3 +1,4 @@
+import { seasonRows } from "../../src/scheduler/anomaly/detector.js";
 import { nabFiles } from "../data/datasets.js";
 
 /** A NAB file parsed: rows in file order (NAB scores rows as they come), windows in epoch ms. */
@@ -6,6 +7,14 @@ export interface NabSeries {
   readonly t: number[];
   readonly values: number[];
   readonly windows: Array<[number, number]>;
+  /** Rows per day at the file's median step, as the scheduler derives it from its step (0: none). */
+  readonly season: number;
+}
+
+/** The median gap between consecutive timestamps (NAB files have a few irregular rows). */
+function medianStep(t: readonly number[]): number {
+  const gaps = t.slice(1).map((x, i) => x - (t[i] ?? x)).sort((a, b) => a - b);
+  return gaps[gaps.length >> 1] ?? 0;
 }
 
 /** NAB timestamps are `YYYY-MM-DD HH:MM:SS[.ffffff]` with no zone: read as UTC. */
@@ -25,6 +34,7 @@ export function loadNab(): NabSeries[] {
       t.push(nabTime(ts));
       values.push(Number(v));
     }
-    return { name: f.name, t, values, windows: f.windows.map(([a, b]) => [nabTime(a), nabTime(b)] as [number, number]) };
+    const step = medianStep(t);
+    return { name: f.name, t, values, windows: f.windows.map(([a, b]) => [nabTime(a), nabTime(b)] as [number, number]), season: step > 0 ? seasonRows(step) : 0 };
   });
 }

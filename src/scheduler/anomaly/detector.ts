@@ -6,6 +6,14 @@ export interface DetectorOptions extends StreamOptions {
   readonly from?: number;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Rows per day at this step, when a day is a whole number of steps (else 0: no seasonal rule). */
+export function seasonRows(stepMs: number): number {
+  const n = DAY_MS / stepMs;
+  return Number.isInteger(n) && n >= 2 ? n : 0;
+}
+
 /** Every row's verdict, replaying the detector over `raw` in order (NaN rows are missing). */
 export function scoreRows(raw: ArrayLike<number>, opts: StreamOptions = {}): RowVerdict[] {
   const d = new StreamDetector(opts);
@@ -21,7 +29,7 @@ export function scoreRows(raw: ArrayLike<number>, opts: StreamOptions = {}): Row
  * on a cold start (a few minutes of history) predicts 0 and made every rise a "spike".
  */
 export function detectAnomalies(inp: DetectorInput, opts: DetectorOptions = {}): AnomalyFlag[] {
-  const rows = scoreRows(inp.raw, opts);
+  const rows = scoreRows(inp.raw, opts.season === undefined ? { ...opts, season: seasonRows(inp.stepMs) } : opts);
   const from = Math.max(0, opts.from ?? 0);
   const flags: AnomalyFlag[] = [];
   let open: AnomalyFlag | null = null;

@@ -21,7 +21,25 @@ export interface StreamOptions {
   readonly patternLookback?: number;
   /** A pattern is novel when its match distance exceeds the past's largest by this factor (default 1). */
   readonly patternFactor?: number;
+  /**
+   * Rows per season (a day at the series' step) for the seasonal rule; absent or under 2
+   * turns it off. detectAnomalies sets it from the step when a day is a whole number of rows.
+   */
+  readonly season?: number;
+  /** Robust units of the day-to-day change beyond the same time on the past days that make a seasonal level shift (default 6). */
+  readonly seasonUnits?: number;
+  /** Rows whose median the seasonal rule compares (default 12: an hour at 5 minutes, so a burst does not count). */
+  readonly seasonWindow?: number;
 }
+
+/** Past seasons the seasonal rule compares with (a week of days). */
+const SEASON_DAYS = 7;
+/**
+ * The seasonal rule applies only where the series repeats: its day-to-day change must be
+ * under this share of the level's own robust spread (else "the same time yesterday" says
+ * little, and the other rules judge alone).
+ */
+const SEASON_GATE = 0.15;
 
 export interface RowVerdict {
   /** 0..1; 0.5 is the flag threshold. Rows inside an event already flagged are halved. */
@@ -71,6 +89,14 @@ export class StreamDetector {
   private readonly nearestRows: number;
   private inEvent = false;
   private calm = 0;
+  private readonly season: number;
+  private readonly seasonUnits: number;
+  private readonly seasonWindow: number;
+  /** Every row by its index, NaN where missing, so "the same time d days ago" is exact. */
+  private readonly byRow: Float64Array;
+  private row = 0;
+  /** x − the value one season earlier, where both are known: the day-to-day change. */
+  private readonly seasonDiffs: SortedWindow;
 
   constructor(opts: StreamOptions = {}) {
     this.lookback = opts.lookback ?? 2016;
@@ -85,18 +111,30 @@ export class StreamDetector {
     this.nearest = m > 0 ? new NearestPast(m, opts.patternLookback ?? 2016) : null;
     this.distances = new SortedWindow(this.lookback);
     this.patternFactor = opts.patternFactor ?? 1;
+    const season = Math.floor(opts.season ?? 0);
+    this.season = season >= 2 ? season : 0;
+    this.seasonUnits = opts.seasonUnits ?? 6;
+    this.seasonWindow = Math.max(1, Math.floor(opts.seasonWindow ?? 12));
+    this.byRow = new Float64Array(this.season > 0 ? SEASON_DAYS * this.season + this.seasonWindow : 0);
+    this.seasonDiffs = new SortedWindow(this.season > 0 ? this.lookback : 1);
   }
 
   /** Judges x against the past, then adds it to the past. NaN (missing) is skipped. */
   push(x: number): RowVerdict {
+    const row = this.row++;
+    if (this.season > 0) this.byRow[row % this.byRow.length] = Number.isFinite(x) ? x : Number.NaN;
     if (!Number.isFinite(x)) return QUIET;
     this.recent.push(x);
     if (this.recent.length > this.shortWindow) this.recent.shift();
     this.trackRun(x);
     const unit = this.unit();
     const nn = this.nearest ? this.nearest.push(x, unit) : null;
-    const v = this.seen >= this.warmup ? this.judge(x, unit, nn) : QUIET;
+    const v = this.seen >= this.warmup ? this.judge(x, unit, nn, row) : QUIET;
     if (nn && Number.isFinite(nn.dist)) this.distances.push(nn.dist);
+    if (this.season > 0 && row >= this.season) {
+      const before = this.at(row - this.season);
+      if (Number.isFinite(before)) this.seasonDiffs.push(x - before);
+    }
     this.past.push(x);
     this.seen++;
     return this.suppress(v);
@@ -111,7 +149,36 @@ export class StreamDetector {
     return Math.max((w.quantile(0.75) - w.quantile(0.25)) / 1.349, (hi - lo) / 20, 1e-9 * Math.max(1, Math.abs(med)));
   }
 
-  private judge(x: number, unit: number, nn: { dist: number; meanGap: number; lastGap: number } | null): RowVerdict {
+  /** The value of row `r` (NaN if missing or no longer kept). */
+  private at(r: number): number {
+    return r >= 0 && r > this.row - 1 - this.byRow.length ? (this.byRow[r % this.byRow.length] ?? Number.NaN) : Number.NaN;
+  }
+
+  /**
+   * The medians of the short window at this time of day on each past day (up to a week),
+   * lowest and highest, and how many days had one.
+   */
+  private sameTimeBand(row: number): { lo: number; hi: number; days: number } {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    let days = 0;
+    const w: number[] = [];
+    for (let d = 1; d <= SEASON_DAYS; d++) {
+      w.length = 0;
+      for (let k = 0; k < this.seasonWindow; k++) {
+        const v = this.at(row - d * this.season - k);
+        if (Number.isFinite(v)) w.push(v);
+      }
+      if (w.length === 0) continue;
+      const m = medianOf(w);
+      lo = Math.min(lo, m);
+      hi = Math.max(hi, m);
+      days++;
+    }
+    return { lo, hi, days };
+  }
+
+  private judge(x: number, unit: number, nn: { dist: number; meanGap: number; lastGap: number } | null, row: number): RowVerdict {
     const w = this.past;
     const lo = w.quantile(0);
     const hi = w.quantile(1);
@@ -139,6 +206,32 @@ export class StreamDetector {
       if (out > 0 && wins(out / this.shiftUnits)) {
         const dir: AnomalyDirection = sm > p99 ? "up" : "down";
         take(out / this.shiftUnits, "level_shift", dir, `level_shift ${dir}: median of the last ${this.shortWindow} steps ${fmt(sm)} vs typical ${fmt(med)}, ${dir === "up" ? "above the 99th" : "below the 1st"} percentile ${fmt(dir === "up" ? p99 : p01)} by ${fmtU(out)} robust units`);
+      }
+    }
+    // Seasonal: the recent median beyond what the same time of day held on every past day,
+    // in units of the day-to-day change. It sees a night that jumps to the day's level, which
+    // the rules above miss because the week's range holds that level.
+    if (this.season > 0 && this.recent.length === this.shortWindow && this.seasonDiffs.size >= this.season) {
+      const d = this.seasonDiffs;
+      const unitS = Math.max((d.quantile(0.75) - d.quantile(0.25)) / 1.349, unit / 20);
+      if (unitS < SEASON_GATE * unit) {
+        const band = this.sameTimeBand(row);
+        const now: number[] = [];
+        for (let k = 0; k < this.seasonWindow; k++) {
+          const v = this.at(row - k);
+          if (Number.isFinite(v)) now.push(v);
+        }
+        if (band.days >= 2 && now.length > 0) {
+          // Every row of the window beyond the band, not just its median: a sparse series'
+          // odd non-zero rows are not a shift.
+          const low = Math.min(...now);
+          const high = Math.max(...now);
+          const out = low > band.hi ? (low - band.hi) / unitS : high < band.lo ? (band.lo - high) / unitS : 0;
+          if (out > 0 && wins(out / this.seasonUnits)) {
+            const dir: AnomalyDirection = low > band.hi ? "up" : "down";
+            take(out / this.seasonUnits, "level_shift", dir, `level_shift ${dir}: the last ${this.seasonWindow} steps all ${dir === "up" ? `above ${fmt(band.hi)}` : `below ${fmt(band.lo)}`}, ${dir === "up" ? "the highest" : "the lowest"} level at this time on the past ${band.days} days (${fmtU(out)} robust units of the day-to-day change)`);
+          }
+        }
       }
     }
     if (nn && Number.isFinite(nn.dist) && this.distances.size >= this.warmup / 2) {

@@ -11,12 +11,12 @@ import { DAY, MIN, T0, dailySine, gauss, rng, series } from "../forecast/synthet
 const STEP = 5 * MIN;
 
 /** The scheduler's path: resample to the step, prepare, detect over the raw rows in order. */
-function detect(pts: RawPoint[]): { flags: AnomalyFlag[]; at: (t: number) => number } {
+function detect(pts: RawPoint[], season?: number): { flags: AnomalyFlag[]; at: (t: number) => number } {
   const p = prepare(resample(pts, STEP));
   const flags = detectAnomalies({
     t0: p.t0, stepMs: STEP, raw: p.raw, filled: p.y, level: p.level, day: p.day, week: p.week,
     expected: new Float64Array(p.y.length).fill(Number.NaN),
-  });
+  }, season === undefined ? {} : { season });
   return { flags, at: (t) => Math.floor((t - p.t0) / STEP) };
 }
 
@@ -58,6 +58,25 @@ describe("streaming anomaly detector", () => {
     expect(inOutage[0]?.lastIndex ?? 0).toBeGreaterThan(at(outFrom) + 30);
   });
 
+  it("flags a night that jumps to four times its level, inside the day's range, within an hour", () => {
+    const r = rng(5);
+    // 50 at night (18:00 UTC) to 450 at the peak. On the sixth evening, from 16:00 to 18:00,
+    // traffic is 4× its usual 77..50: 308..200, well inside the day's range.
+    const cycle = (t: number) => 250 + 200 * Math.sin((2 * Math.PI * (t % DAY)) / DAY);
+    const shiftAt = T0 + 5 * DAY + 16 * 3_600_000;
+    const pts = series(5.75, STEP, (t) => Math.max(0, cycle(t) * (t >= shiftAt ? 4 : 1) + 4 * gauss(r)));
+    // A few missing rows before it: the same time on past days is found by row, not by count.
+    const holed = pts.filter((_, i) => i % 97 !== 3);
+    const { flags, at } = detect(holed);
+    const hit = flags.filter((f) => f.index >= at(shiftAt) && f.index <= at(shiftAt) + 12);
+    expect(hit).toHaveLength(1);
+    expect(hit[0]).toMatchObject({ kind: "level_shift", direction: "up" });
+    expect(hit[0]?.reason).toMatch(/at this time on the past \d days/);
+    // The week's range holds the new level: without the seasonal rule that hour raises nothing.
+    const blind = detect(holed, 0);
+    expect(blind.flags.filter((f) => f.index >= at(shiftAt) && f.index <= at(shiftAt) + 12)).toEqual([]);
+  });
+
   it("says flat_line for a stuck exporter repeating one value on a moving series", () => {
     const base = noisy(3);
     const stuckFrom = T0 + 8 * DAY;
@@ -84,8 +103,12 @@ describe("streaming anomaly detector", () => {
   it("is causal: every row's verdict on a prefix equals the full run's", () => {
     const base = noisy(8);
     const full = series(6, STEP, (t, i) => base(t) + (i > 1000 ? 80 : 0) + (i % 333 === 0 ? 300 : 0)).map((p) => p.v);
-    const whole = scoreRows(full);
-    for (const cut of [150, 1001, 1400]) expect(scoreRows(full.slice(0, cut))).toEqual(whole.slice(0, cut));
+    // With the seasonal rule on (a day of 5-minute rows) and missing rows, as the scheduler runs it.
+    const holed = full.map((v, i) => (i % 101 === 7 ? Number.NaN : v));
+    for (const season of [0, 288]) {
+      const whole = scoreRows(holed, { season });
+      for (const cut of [150, 1001, 1400]) expect(scoreRows(holed.slice(0, cut), { season })).toEqual(whole.slice(0, cut));
+    }
   });
 });
 

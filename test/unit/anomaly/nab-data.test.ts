@@ -8,9 +8,10 @@ describe("the detector on the NAB files (bench/data)", () => {
   it("is causal on a real file: every score before the cut equals the full run's, exactly", () => {
     const f = nab.find((x) => x.name === "realKnownCause/rogue_agent_key_updown.csv");
     if (!f) throw new Error("missing NAB file");
-    const full = scoreRows(f.values).map((v) => v.score);
+    expect(f.season).toBe(288);
+    const full = scoreRows(f.values, { season: f.season }).map((v) => v.score);
     for (const cut of [500, 2345, 4000]) {
-      const prefix = scoreRows(f.values.slice(0, cut)).map((v) => v.score);
+      const prefix = scoreRows(f.values.slice(0, cut), { season: f.season }).map((v) => v.score);
       expect(prefix).toEqual(full.slice(0, cut));
     }
   });
@@ -21,7 +22,7 @@ describe("the detector on the NAB files (bench/data)", () => {
     let rows = 0;
     let flagged = 0;
     for (const f of files) {
-      const v = scoreRows(f.values);
+      const v = scoreRows(f.values, { season: f.season });
       rows += v.length;
       flagged += v.filter((r) => r.score >= 0.5).length;
     }
