@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../support/prng";
 import { NearestPast, RESYNC_ROWS } from "../../../src/scheduler/anomaly/nearest";
 
 /** The definition, by brute force: every earlier stretch of m rows within the window, none overlapping the query. */
@@ -21,17 +22,7 @@ function reference(values: readonly number[], m: number, lookback: number, unit:
   return { dist: Math.sqrt(best / m) / unit, meanGap: gap / m, lastGap: (held[q] as number) - (held[bestEnd] as number) };
 }
 
-/** A seeded generator (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 describe("NearestPast", () => {
   it.each([

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../support/prng";
 import { AvailabilityBook } from "../../../src/breaker/availability";
 import { type Entry, newEntry } from "../../../src/breaker/client-entry";
 import { type BreakerSnapshot, type BreakerState, emptyCounts } from "../../../src/breaker/types";
 
-/** A seeded generator (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const STATES: readonly (BreakerState | null)[] = [null, "closed", "closed", "open", "forced_open", "half_open", "disabled"];
 const NOW = 1_000_000;
