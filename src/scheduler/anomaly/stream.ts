@@ -28,7 +28,7 @@ export interface StreamOptions {
   readonly season?: number;
   /** Robust units of the day-to-day change beyond the same time on the past days that make a seasonal level shift (default 6). */
   readonly seasonUnits?: number;
-  /** Rows whose median the seasonal rule compares (default 12: an hour at 5 minutes, so a burst does not count). */
+  /** Rows that must all lie beyond the same time on the past days (default 12: an hour at 5 minutes, so a burst does not count). */
   readonly seasonWindow?: number;
 }
 
@@ -39,7 +39,7 @@ const SEASON_DAYS = 7;
  * under this share of the level's own robust spread (else "the same time yesterday" says
  * little, and the other rules judge alone).
  */
-const SEASON_GATE = 0.15;
+const SEASON_GATE = 0.5;
 
 export interface RowVerdict {
   /** 0..1; 0.5 is the flag threshold. Rows inside an event already flagged are halved. */
@@ -64,7 +64,11 @@ const QUIET: RowVerdict = { score: 0, evidence: 0, kind: null, direction: "up", 
  * - level_shift: the median of the last shortWindow rows lies beyond the window's 1st/99th
  *   percentile by shiftUnits robust units;
  * - flat_line: the same value for at least 12 rows and twice the longest run seen before,
- *   on a series that otherwise moves.
+ *   on a series that otherwise moves;
+ * - seasonal level_shift (with `season`): the last seasonWindow rows all beyond the medians
+ *   the same time of day had on the past days, by seasonUnits units of the day-to-day change;
+ * - novelty (with patternRows): the last rows further from every earlier stretch than any
+ *   stretch was before (src/scheduler/anomaly/nearest.ts).
  * Evidence e (1 at the threshold) becomes score e/(1+e). An event is flagged once, on its
  * first row over 0.5; it ends after calmRows rows under 0.5. Like NAB's detectors that win
  * on early detection (Lavin & Ahmad 2015), the flag comes on the first unusual row.
@@ -155,8 +159,8 @@ export class StreamDetector {
   }
 
   /**
-   * The medians of the short window at this time of day on each past day (up to a week),
-   * lowest and highest, and how many days had one.
+   * The median of the seasonWindow rows ending at this time of day on each past day (up to
+   * a week): the lowest and highest, and how many days had any.
    */
   private sameTimeBand(row: number): { lo: number; hi: number; days: number } {
     let lo = Number.POSITIVE_INFINITY;
@@ -208,8 +212,8 @@ export class StreamDetector {
         take(out / this.shiftUnits, "level_shift", dir, `level_shift ${dir}: median of the last ${this.shortWindow} steps ${fmt(sm)} vs typical ${fmt(med)}, ${dir === "up" ? "above the 99th" : "below the 1st"} percentile ${fmt(dir === "up" ? p99 : p01)} by ${fmtU(out)} robust units`);
       }
     }
-    // Seasonal: the recent median beyond what the same time of day held on every past day,
-    // in units of the day-to-day change. It sees a night that jumps to the day's level, which
+    // Seasonal: the last seasonWindow rows all beyond what the same time of day held on every
+    // past day, in units of the day-to-day change. It sees a night that jumps to the day's level, which
     // the rules above miss because the week's range holds that level.
     if (this.season > 0 && this.recent.length === this.shortWindow && this.seasonDiffs.size >= this.season) {
       const d = this.seasonDiffs;
