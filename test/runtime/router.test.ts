@@ -141,8 +141,13 @@ describe("steering through the worker", () => {
       c.pools = c.pools.slice(0, 2);
       await putConfigOk(c);
       const pools = await Promise.all(Array.from({ length: 6 }, () => edge("/", { geo: GEO.US }).then((r) => r.headers.get("x-edge-pool"))));
-      expect(pools.filter((p) => p === "us-east").length).toBe(3);
-      expect(pools.filter((p) => p === "eu-west").length).toBe(3);
+      // The first takes the nearest pool; after it, a request goes to us-east only while
+      // us-east has no more in flight than eu-west. eu-west answers at once, so how many
+      // overlap there depends on timing: us-east gets 1 to 3 (all 6 without the spill).
+      const us = pools.filter((p) => p === "us-east").length;
+      expect(us).toBeGreaterThanOrEqual(1);
+      expect(us).toBeLessThanOrEqual(3);
+      expect(pools.filter((p) => p === "eu-west").length).toBe(6 - us);
     });
   });
 
