@@ -215,7 +215,7 @@ export class StreamDetector {
     // Seasonal: the last seasonWindow rows all beyond what the same time of day held on every
     // past day, in units of the day-to-day change. It sees a night that jumps to the day's level, which
     // the rules above miss because the week's range holds that level.
-    if (this.season > 0 && this.recent.length === this.shortWindow && this.seasonDiffs.size >= this.season) {
+    if (this.season > 0 && this.seasonDiffs.size >= this.season) {
       const d = this.seasonDiffs;
       const unitS = Math.max((d.quantile(0.75) - d.quantile(0.25)) / 1.349, unit / 20);
       if (unitS < SEASON_GATE * unit) {
